@@ -1,0 +1,3 @@
+"""islandcare: where care arrives in time on islands and coasts."""
+
+__version__ = "0.1.0"

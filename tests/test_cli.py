@@ -1,0 +1,40 @@
+"""The command line as a planner uses it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from islandcare.cli import main
+
+
+def test_run_writes_a_map_per_area_and_an_index(tmp_path, capsys):
+    assert main(["run", "--area", "all", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for key in ("shengsi", "putuo", "fenghua"):
+        page = (tmp_path / key / "index.html").read_text("utf-8")
+        assert "leaflet" in page.lower()
+        # offline: no script or style is fetched from the internet
+        assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", page)
+        assert key in out
+    index = (tmp_path / "index.html").read_text("utf-8")
+    assert "嵊泗县" in index and "shengsi/index.html" in index
+    assert "嵊泗县" in (tmp_path / "shengsi/index.html").read_text("utf-8")
+
+
+def test_map_shows_each_layer_with_its_source(tmp_path):
+    assert main(["run", "--area", "putuo", "--out", str(tmp_path), "--quiet"]) == 0
+    page = (tmp_path / "putuo/index.html").read_text("utf-8")
+    for layer in ("Land", "Outline", "Sea links", "Ports", "Township seats", "GSHHG"):
+        assert layer in page, layer
+    assert "浙江普陀医院" in page
+    assert "approximate" in page
+
+
+def test_unknown_area_is_one_clear_line_and_exit_1(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "islandcare.cli", "run", "--area", "atlantis",
+                           "--out", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "atlantis" in proc.stderr and "shengsi" in proc.stderr
