@@ -33,15 +33,15 @@ from islandcare.errors import InputError
 
 __all__ = [
     "CRS_NAMES",
-    "out_of_china",
-    "wgs84_to_gcj02",
-    "gcj02_to_wgs84",
-    "gcj02_to_bd09",
     "bd09_to_gcj02",
-    "wgs84_to_bd09",
     "bd09_to_wgs84",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
+    "out_of_china",
     "parse_crs",
     "to_wgs84",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
 ]
 
 #: The coordinate systems :func:`to_wgs84` accepts, with what uses them.

@@ -16,7 +16,8 @@ class Problem:
     file
         The file the problem is in.
     row
-        1-based data row (the header is row 0), or None for the whole file.
+        Row as the user counts it in the file (CSV/Excel: the spreadsheet row
+        number, header = row 1; GeoJSON: feature number from 1), or None.
     column
         Column name, or None.
     message

@@ -16,6 +16,12 @@ import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.config import AreaConfig, geodata_dir, load_area
+from islandcare.data.schema import (
+    FACILITY_COLUMNS,
+    PORT_COLUMNS,
+    SEALINK_COLUMNS,
+    SETTLEMENT_COLUMNS,
+)
 from islandcare.errors import InputError
 
 __all__ = ["Area", "LAYERS", "load_pack", "pack_dir"]
@@ -32,6 +38,17 @@ LAYERS: tuple[str, ...] = (
     "sealinks",
     "bridges",
 )
+
+
+#: Columns a layer always has, even when empty (GeoJSON drops them with no features).
+_LAYER_COLUMNS: dict[str, list[str]] = {
+    "facilities": [c.name for c in FACILITY_COLUMNS],
+    "villages": [c.name for c in SETTLEMENT_COLUMNS],
+    "ports": [c.name for c in PORT_COLUMNS],
+    "sealinks": [c.name for c in SEALINK_COLUMNS],
+    "bridges": ["name", "source"],
+    "roads": ["u", "v", "km", "highway", "source"],
+}
 
 
 def pack_dir(area: str, *, root: Path | None = None) -> Path:
@@ -109,6 +126,9 @@ def load_pack(area: str, *, root: Path | None = None) -> Area:
         gdf = gpd.read_file(path)
         if gdf.crs is None:
             gdf = gdf.set_crs(4326)
+        for col in _LAYER_COLUMNS.get(name, []):
+            if col not in gdf.columns:
+                gdf[col] = None
         layers[name] = gdf.to_crs(4326)
     meta_path = folder / "pack.json"
     meta = json.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}

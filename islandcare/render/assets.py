@@ -32,8 +32,8 @@ fetches them again from the npm registry.
 from __future__ import annotations
 
 __all__ = [
-    "LIB_DIR",
     "LIBRARIES",
+    "LIB_DIR",
     "STATIC_DIR",
     "Library",
     "MissingAssetError",
@@ -189,7 +189,11 @@ LIBRARIES: tuple[Library, ...] = (
         package="leaflet-mouse-position",
         version="1.2.0",
         license="MIT",
-        files=("MIT-LICENCE.txt", "src/L.Control.MousePosition.js", "src/L.Control.MousePosition.css"),
+        files=(
+            "MIT-LICENCE.txt",
+            "src/L.Control.MousePosition.js",
+            "src/L.Control.MousePosition.css",
+        ),
         # folium links the unversioned GitHub master of ardhi/Leaflet.MousePosition;
         # this npm package wraps the same plugin (2 kB, not minified upstream).
         urls={
@@ -288,7 +292,7 @@ class _OfflineLinks(Element):
     are rewritten too, and unknown ones raise :class:`MissingAssetError`.
     """
 
-    def render(self, **kwargs: object) -> str:  # noqa: D102
+    def render(self, **kwargs: object) -> str:
         for name, child in self._parent._children.items():
             if isinstance(child, Link):
                 child.url = local_url(child.url, element=f"header link {name!r}")
