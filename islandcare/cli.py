@@ -41,7 +41,12 @@ class Console:
         t0 = time.perf_counter()
         if not self.quiet:
             print(f"  {label} ...", end="", flush=True)
-        out = fn()
+        try:
+            out = fn()
+        except BaseException:
+            if not self.quiet:
+                print(" stopped", flush=True)
+            raise
         if not self.quiet:
             print(f" {time.perf_counter() - t0:.1f} s", flush=True)
         return out
@@ -123,8 +128,6 @@ def cmd_fetch(args: argparse.Namespace, con: Console) -> int:
                                 lambda a=area, k=key: osm.fetch_area(area=k, polygon=a.outline_geom,
                                                                      cache_dir=cache))
             except osm.OsmUnavailable as exc:
-                if not con.quiet:
-                    print()
                 print(str(exc), file=sys.stderr)
                 return EXIT_OFFLINE
         con.info(f"  {key}: {data.graph.number_of_nodes()} road nodes, "
