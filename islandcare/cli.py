@@ -136,6 +136,87 @@ def cmd_fetch(args: argparse.Namespace, con: Console) -> int:
     return EXIT_OK
 
 
+def _scenario(args: argparse.Namespace):
+    from islandcare.network.scenario import Scenario
+
+    return Scenario(profile=args.profile, hour=args.hour, night=args.night,
+                    sea_closed=args.sea_closed, air_grounded=args.air_grounded)
+
+
+def _add_scenario_options(p: argparse.ArgumentParser, *, profile: str) -> None:
+    p.add_argument("--profile", default=profile, choices=["drive", "walk", "ambulance"],
+                   help=f"who travels (default: {profile})")
+    p.add_argument("--hour", type=float, help="hour of day for ferry waits, e.g. 9.5 (default: average)")
+    p.add_argument("--night", action="store_true", help="no scheduled ferries, no day-only flights")
+    p.add_argument("--sea-closed", action="store_true", help="weather closure: no boat at all")
+    p.add_argument("--air-grounded", action="store_true", help="no helicopter flies")
+
+
+def _fmt_min(x: float) -> str:
+    return f"{x:.1f}" if x == x and x != float("inf") else "not reached"
+
+
+def cmd_times(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.analyses.routes import (
+        facility_node,
+        place_label,
+        place_node,
+        times_from,
+        trip,
+        unreached_reason,
+    )
+    from islandcare.data.pack import load_pack
+    from islandcare.network.assemble import build_network
+
+    if not args.source and not args.to:
+        raise InputError("Give --from FACILITY_ID, --to VILLAGE_CODE, or both.")
+    area = load_pack(args.area)
+    scenario = _scenario(args)
+    net = build_network(area, scenario=scenario)
+    con.info(f"{area.config.title} — scenario: {scenario.label}")
+    if args.source and args.to:
+        pairs = [(facility_node(area, args.source), place_node(area, args.to))]
+    elif args.to:
+        target = place_node(area, args.to)
+        fac = area.layers["facilities"]
+        kinds = args.kind.split(",") if args.kind else list(fac["kind"].unique())
+        cands = [f"f:{f}" for f in fac.loc[fac["kind"].isin(kinds), "facility_id"]
+                 if net.has(f"f:{f}")]
+        best = min(cands, key=lambda s: times_from(net, s, [target]).iloc[0]) if cands else None
+        if best is None:
+            raise InputError(f"No facility of kind {args.kind} with a known point in {args.area}.")
+        pairs = [(best, target)]
+    else:
+        source = facility_node(area, args.source)
+        vil, tw = area.layers["villages"], area.layers["townships"]
+        targets = [f"t:{c}" for c in tw["code"]] + [f"v:{c}" for c in vil["code"]]
+        on_net = [t for t in targets if net.has(t)]
+        times = times_from(net, source, on_net)
+        con.info(f"from {place_label(area, source)}")
+        con.info(f"{'minutes':>12}  to")
+        for t, m in times.sort_values().items():
+            why = "" if m < float("inf") else f"  — {unreached_reason(net, area, source, t)}"
+            con.info(f"{_fmt_min(m):>12}  {place_label(area, t)}{why}")
+        missing = len(targets) - len(on_net)
+        if missing:
+            con.info(f"({missing} villages have no known point: their times are unknown, not long.)")
+        return EXIT_OK
+    for s, t in pairs:
+        tr = trip(net, area, s, t)
+        con.info(f"from {place_label(area, s)} to {place_label(area, t)}: {_fmt_min(tr.minutes)} min")
+        if not tr.reached:
+            con.info(f"  not reached: {unreached_reason(net, area, s, t)}")
+            continue
+        con.info(f"  {'mode':<10}{'minutes':>9}  {'data':<9} from → to")
+        for _, lg in tr.legs.iterrows():
+            con.info(f"  {lg['mode']:<10}{lg['minutes']:>9.1f}  {'mapped' if lg['mapped'] else 'modelled':<9} "
+                     f"{lg['from']} → {lg['to']}")
+        if tr.rests_on_modelled:
+            con.info("  'modelled' legs rest on an assumption (off-road speed, crossing from distance, "
+                     "unknown timetable): see geodata/areas/.")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -163,6 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
                    help="coordinate system of the table (gcj02: Amap/Tencent, bd09: Baidu)")
     v.set_defaults(func=cmd_validate)
+
+    t = sub.add_parser("times", parents=[common],
+                       help="travel time and legs from a facility and/or to a village")
+    t.add_argument("--area", required=True)
+    t.add_argument("--from", dest="source", metavar="FACILITY_ID", help="facility id")
+    t.add_argument("--to", metavar="CODE", help="village (12-digit) or township (9-digit) code")
+    t.add_argument("--kind", help="with only --to: nearest facility of these kinds (comma list)")
+    _add_scenario_options(t, profile="drive")
+    t.set_defaults(func=cmd_times)
 
     f = sub.add_parser("fetch", parents=[common], help="download OpenStreetMap data for an area into geodata/cache")
     f.add_argument("--area", required=True)

@@ -38,3 +38,18 @@ def test_unknown_area_is_one_clear_line_and_exit_1(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "atlantis" in proc.stderr and "shengsi" in proc.stderr
+
+
+def test_times_prints_the_legs_of_a_trip(capsys):
+    assert main(["times", "--area", "putuo", "--from", "putuo-h-001", "--to", "330903106"]) == 0
+    out = capsys.readouterr().out
+    for word in ("boarding", "wait", "ferry", "modelled", "普陀山镇"):
+        assert word in out
+    assert main(["times", "--area", "shengsi", "--from", "shengsi-h-001"]) == 0
+    out = capsys.readouterr().out
+    assert "no sea link to this island is in the data" in out  # 黄龙乡: a data gap, said so
+
+
+def test_times_with_an_unknown_facility_is_an_input_error(capsys):
+    assert main(["times", "--area", "shengsi", "--from", "nope", "--to", "330922202"]) == 1
+    assert "No facility 'nope'" in capsys.readouterr().err

@@ -7,6 +7,7 @@ Nodes (ids are strings):
 ``p:<port>`` port
 ``f:<id>``   facility (joined to the nearest land node by an ``access`` edge)
 ``v:<code>`` village with a known point (joined the same way)
+``t:<code>`` township seat (stands for the township's population)
 ``sea:...``  boarding / waiting steps of a ferry link
 
 Every edge has ``minutes``, ``mode`` (road, offroad, access, bridge, boarding,
@@ -219,6 +220,10 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
     fac = fac[fac.geometry.notna() & ~fac.geometry.is_empty]
     for fid, g in zip(fac["facility_id"], fac.geometry):
         join(f"f:{fid}", g.x, g.y)
+    tw = area.layers["townships"]
+    tw = tw[tw.geometry.notna() & ~tw.geometry.is_empty]
+    for code, g in zip(tw["code"], tw.geometry):
+        join(f"t:{code}", g.x, g.y)
     vil = area.layers["villages"]
     vil = vil[vil.geometry.notna() & ~vil.geometry.is_empty]
     for code, g in zip(vil["code"], vil.geometry):
