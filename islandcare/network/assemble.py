@@ -33,7 +33,7 @@ from islandcare.network.land import land_lattice
 from islandcare.network.scenario import Scenario
 from islandcare.network.sea import boat_edges, ferry_edges
 
-__all__ = ["Network", "build_network"]
+__all__ = ["Network", "NetworkCache", "build_network"]
 
 
 @dataclass
@@ -59,7 +59,17 @@ class Network:
     xy: dict[str, tuple[float, float]]
     joined: dict[str, float] = field(default_factory=dict)
     not_joined: dict[str, str] = field(default_factory=dict)
+    land_nodes: list[str] = field(default_factory=list)
+    land_tree: cKDTree | None = None
+    epsg: int = 32651
+    access_m_per_min: float = 250.0
     _engine: Engine | None = None
+
+    def nearest_land_node(self, lon: float, lat: float) -> tuple[str, float, float]:
+        """The land node nearest a point: (node id, metres, access minutes)."""
+        p = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(self.epsg).iloc[0]
+        d, j = self.land_tree.query([p.x, p.y])
+        return self.land_nodes[int(j)], float(d), float(d) / self.access_m_per_min
 
     @property
     def engine(self) -> Engine:
@@ -185,7 +195,8 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
     tree = cKDTree(land_metric)
     snap_max = float(cfg.get("network.snap_max_m", 3000))
     access_speed = off
-    net = Network(graph=G, scenario=scenario, xy=xy)
+    net = Network(graph=G, scenario=scenario, xy=xy, land_nodes=land_nodes, land_tree=tree,
+                  epsg=epsg, access_m_per_min=access_speed)
 
     def join(node: str, lon: float, lat: float) -> None:
         p = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(epsg).iloc[0]
@@ -244,3 +255,17 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
         G.add_edge(e.u, e.v, minutes=e.minutes, mode=e.mode, mapped=e.mapped, link_id=e.link_id,
                    note=e.note)
     return net
+
+
+class NetworkCache:
+    """Builds each scenario's network of an area once and hands it out again."""
+
+    def __init__(self, area: Area) -> None:
+        self.area = area
+        self._nets: dict[Scenario, Network] = {}
+
+    def get(self, scenario: Scenario) -> Network:
+        """The network for a scenario (built on first request)."""
+        if scenario not in self._nets:
+            self._nets[scenario] = build_network(self.area, scenario=scenario)
+        return self._nets[scenario]
