@@ -324,7 +324,7 @@ def _zhoushan_city_point() -> Point:
 def _fac(fid, name, kind, township_code, geom, quality, note, source, license_, as_of="", **kw):
     row = {"facility_id": fid, "name": name, "kind": kind, "township_code": township_code,
            "opens": None, "closes": None, "ambulances": None, "beds": None,
-           "activation_min": None, "status": "existing",
+           "activation_min": None, "status": "existing", "has_pad": False, "pad_source": None,
            "location_quality": quality, "location_note": note,
            "source": source, "license": license_, "as_of": as_of, "geometry": geom}
     row.update(kw)
@@ -446,7 +446,9 @@ def build_facilities(area: str, cfg, src: dict, townships: gpd.GeoDataFrame,
                          "referral hospital outside the area; placed at the GeoNames Zhoushan city "
                          "point (定海): the source gives 定海人民北路238號 without a coordinate",
                          f"{GAZ} areas.putuo.health_facilities; point {LIC_GEONAMES}", LIC_GAZ,
-                         status="existing", referral=True))
+                         status="existing", referral=True, has_pad=True,
+                         pad_source=f"{GAZ} regional.helicopter_and_air_rescue: Zhoushan Hospital to "
+                                    "Shanghai Ruijin by helicopter (2019-04)"))
     out = gpd.GeoDataFrame(rows, crs=CRS)
     if "referral" not in out:
         out["referral"] = False

@@ -78,6 +78,13 @@ class Network:
             self._engine = Engine.compile(self.graph)
         return self._engine
 
+    @property
+    def reverse_engine(self) -> Engine:
+        """The engine of the reversed graph: times *to* a node from every node."""
+        if self.__dict__.get("_reverse") is None:
+            self.__dict__["_reverse"] = Engine.compile(self.graph.reverse(copy=False))
+        return self.__dict__["_reverse"]
+
     def has(self, node: str) -> bool:
         return node in self.graph
 

@@ -1,0 +1,65 @@
+"""The places every analysis reports on: villages, and township seats.
+
+Every village of the register is a row, with or without a point: one with no
+point is kept and reported as *unknown*, never dropped. Township seats are
+rows too: they stand for the township's stated population (the register has
+no village populations), and are marked so.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from islandcare.data.pack import Area
+
+__all__ = ["PLACE_COLUMNS", "places"]
+
+PLACE_COLUMNS = ["unit", "code", "name", "township_code", "township", "settlement_class",
+                 "class_rule", "population", "population_year", "location_quality",
+                 "location_note", "node", "lon", "lat", "island_township"]
+
+
+def places(area: Area) -> pd.DataFrame:
+    """One row per village of the register and per township seat.
+
+    Columns: ``unit`` (``village`` or ``township_seat``), ``code``, ``name``,
+    ``township_code``, ``township``, ``settlement_class`` (town/countryside),
+    ``class_rule`` (what decided it), ``population`` and ``population_year``
+    (township seats only), ``location_quality``, ``location_note``, ``node``
+    (network node id, or None without a point), ``lon``/``lat``, and
+    ``island_township`` (whether its township is an outlying island one).
+    """
+    tw = area.layers["townships"]
+    outlying = dict(zip(tw["code"], tw.get("outlying_island", pd.Series(False, index=tw.index))))
+    rows = []
+    vil = area.layers["villages"]
+    for _, v in vil.iterrows():
+        has = v.geometry is not None and not v.geometry.is_empty
+        rows.append({"unit": "village", "code": v["code"], "name": v["name"],
+                     "township_code": v["township_code"], "township": v["township"],
+                     "settlement_class": v["settlement_class"], "class_rule": v["class_rule"],
+                     "population": None, "population_year": None,
+                     "location_quality": v["location_quality"],
+                     "location_note": v["location_note"],
+                     "node": f"v:{v['code']}" if has else None,
+                     "lon": v.geometry.x if has else None, "lat": v.geometry.y if has else None,
+                     "island_township": bool(outlying.get(v["township_code"], False))})
+    seat = area.config.get("area.county_seat_township")
+    urban = set(area.config.get("settlement_class.urban_townships") or [seat])
+    for _, t in tw.iterrows():
+        has = t.geometry is not None and not t.geometry.is_empty
+        pop = t.get("population")
+        rows.append({"unit": "township_seat", "code": t["code"], "name": t["name"],
+                     "township_code": t["code"], "township": t["name"],
+                     # the urban area (城区): the area file's urban townships, else the county seat
+                     "settlement_class": "town" if t["code"] in urban else "countryside",
+                     "class_rule": "urban township (城区) in the area file" if t["code"] in urban
+                     else "township seat outside the urban area",
+                     "population": None if pd.isna(pop) else int(pop),
+                     "population_year": t.get("population_year"),
+                     "location_quality": t["location_quality"],
+                     "location_note": "township seat point, standing for the township's population",
+                     "node": f"t:{t['code']}" if has else None,
+                     "lon": t.geometry.x if has else None, "lat": t.geometry.y if has else None,
+                     "island_township": bool(t.get("outlying_island", False))})
+    return pd.DataFrame(rows, columns=PLACE_COLUMNS)

@@ -1,0 +1,92 @@
+"""Land–sea–air (海陆空): how fast a patient reaches the county and referral hospitals.
+
+For every place, the fastest time to each hospital by land and sea alone
+(helicopters grounded), by air (boats off: road to a pad, fly), and by the
+best mix, in three scenarios: day, night (no scheduled ferry, no day-only
+flight) and weather closure (no boat). Also helipad coverage: places within
+the area's minutes of a pad by road.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from islandcare.data.pack import Area
+from islandcare.network.assemble import NetworkCache
+from islandcare.network.scenario import Scenario
+
+__all__ = ["MODE_SETS", "SCENARIOS", "helipad_coverage", "hospital_nodes", "referral_times"]
+
+#: Scenario name → changes to the ambulance profile.
+SCENARIOS: dict[str, dict[str, bool]] = {
+    "day": {},
+    "night": {"night": True},
+    "closure": {"sea_closed": True},
+}
+
+#: Mode set name → changes that switch the other modes off.
+MODE_SETS: dict[str, dict[str, bool]] = {
+    "land_sea": {"air_grounded": True},
+    "air": {"sea_closed": True},
+    "best": {},
+}
+
+
+def hospital_nodes(area: Area) -> dict[str, str]:
+    """``county`` and ``referral`` hospital facility ids, by the names in the area file."""
+    fac = area.layers["facilities"]
+    out = {}
+    for role, key in (("county", "area.county_hospital"), ("referral", "area.referral_hospital")):
+        name = area.config.get(key)
+        hit = fac[fac["name"] == name] if name else fac.iloc[0:0]
+        if hit.empty and role == "referral" and "referral" in fac:
+            hit = fac[fac["referral"].fillna(False).astype(bool)]
+        if len(hit) and hit.geometry.notna().iloc[0]:
+            out[role] = f"f:{hit.iloc[0]['facility_id']}"
+    return out
+
+
+def referral_times(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.DataFrame:
+    """Minutes to the county and referral hospitals per place, mode set and scenario.
+
+    Returns ``places`` with columns ``<hospital>_<modes>_<scenario>`` (e.g.
+    ``county_land_sea_night``), ``inf`` where not reached and NaN where the
+    place has no point.
+    """
+    out = places.copy()
+    hospitals = hospital_nodes(area)
+    for scen, s_changes in SCENARIOS.items():
+        for modes, m_changes in MODE_SETS.items():
+            sc = Scenario(profile="ambulance", **{**s_changes, **m_changes})
+            net = nets.get(sc)
+            rev = net.reverse_engine
+            for role, hnode in hospitals.items():
+                col = f"{role}_{modes}_{scen}"
+                if not net.has(hnode):
+                    out[col] = np.nan
+                    continue
+                row = rev.times([hnode])[0]
+                out[col] = [float(row[rev.node_index[n]]) if n is not None and n in rev.node_index
+                            else np.nan for n in out["node"]]
+    return out
+
+
+def helipad_coverage(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.DataFrame:
+    """Road minutes from each place to its nearest helipad, and whether within the area's minutes."""
+    limit = float(area.config.get("air.helipad_coverage_minutes", 15))
+    net = nets.get(Scenario(profile="drive"))
+    fac = area.layers["facilities"]
+    pads = [f"f:{f}" for f in fac.loc[(fac["kind"] == "helipad") &
+                                      (fac["status"].fillna("existing") == "existing"), "facility_id"]
+            if net.has(f"f:{f}")]
+    out = places[["unit", "code", "name", "township", "node"]].copy()
+    out["helipad_min"] = np.nan
+    out["helipad_limit"] = limit
+    if pads:
+        rev = net.reverse_engine
+        near = rev.nearest(pads)
+        out["helipad_min"] = [float(near.minutes[rev.node_index[n]]) if n is not None and n in rev.node_index
+                              else np.nan for n in out["node"]]
+    out["helipad_covered"] = out["helipad_min"] <= limit
+    return out
