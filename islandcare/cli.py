@@ -68,26 +68,50 @@ def _areas(value: str) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.analyses.report import UNDERSERVED_COLUMNS, analyse_area, place_frame
     from islandcare.data.pack import load_pack
+    from islandcare.export import write_table
     from islandcare.render.index import write_index
     from islandcare.render.maps import write_area_map
+    from islandcare.render.summary import write_summary
 
     out_root = Path(args.out)
     summaries = []
     for key in _areas(args.area):
         con.info(f"{key}:")
+        out = out_root / key
         area = con.step("load offline pack", lambda k=key: load_pack(k))
-        path = con.step("draw map", lambda a=area, k=key: write_area_map(a, out_root / k))
-        counts = area.meta.get("counts", {})
-        summaries.append({"area": key, "title": area.config.title, "map": str(path),
-                          "counts": counts})
+        rep = con.step("analyse (circles, response, land-sea-air)", lambda a=area: analyse_area(a))
+        con.step("draw map", lambda a=area, r=rep: write_area_map(a, out, r))
+        notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
+
+        def exports(r=rep, o=out, n=notes) -> None:
+            write_summary(r, o)
+            under = place_frame(r, status="underserved")
+            for fmt in ("csv", "xlsx", "geojson"):
+                write_table(under, o / f"underserved.{fmt}", columns=UNDERSERVED_COLUMNS, notes=n)
+            write_table(place_frame(r), o / "places.csv",
+                        columns={**UNDERSERVED_COLUMNS, "status": "verdict 结论"})
+
+        con.step("write summary and exports", exports)
+        s = rep.summary
+        summaries.append({"area": key, "title": area.config.title, "map": str(out / "index.html"),
+                          "counts": area.meta.get("counts", {}),
+                          "headline": {
+                              "covered": s["villages"]["covered"],
+                              "underserved": s["villages"]["underserved"],
+                              "unknown": s["villages"]["unknown"],
+                              "avg response (min)": s["ambulance"]["response"]["all"]["average_response_min"],
+                          }})
     index = write_index(summaries, out_root)
     con.info("")
-    con.info(f"{'area':<10}{'villages':>10}{'with point':>12}{'facilities':>12}  map")
+    con.info(f"{'area':<10}{'villages':>9}{'covered':>9}{'under':>7}{'unknown':>9}{'avg resp':>10}  folder")
     for s in summaries:
-        c = s["counts"]
-        con.info(f"{s['area']:<10}{c.get('villages', 0):>10}{c.get('villages_with_point', 0):>12}"
-                 f"{c.get('facilities', 0):>12}  {s['map']}")
+        h = s["headline"]
+        avg = h["avg response (min)"]
+        con.info(f"{s['area']:<10}{s['counts'].get('villages', 0):>9}{h['covered']:>9}{h['underserved']:>7}"
+                 f"{h['unknown']:>9}{'—' if avg is None else avg:>10}  {Path(s['map']).parent}")
+    con.info("Unknown = no known point or a gap in the data, not a gap in care.")
     con.info(f"Open {index} in a browser.")
     return EXIT_OK
 

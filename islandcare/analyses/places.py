@@ -62,4 +62,7 @@ def places(area: Area) -> pd.DataFrame:
                      "node": f"t:{t['code']}" if has else None,
                      "lon": t.geometry.x if has else None, "lat": t.geometry.y if has else None,
                      "island_township": bool(t.get("outlying_island", False))})
-    return pd.DataFrame(rows, columns=PLACE_COLUMNS)
+    df = pd.DataFrame(rows, columns=PLACE_COLUMNS)
+    # keep None (not NaN) for places with no point: pandas 3 infers a string dtype otherwise
+    df["node"] = pd.Series([r["node"] for r in rows], dtype=object, index=df.index)
+    return df

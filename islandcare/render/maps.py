@@ -221,8 +221,67 @@ def _legend_html(area: Area) -> str:
             f"{note_missing}<div style='margin-top:4px;color:#555;font-size:10px'>{attribution}</div>")
 
 
-def area_map(area: Area) -> folium.Map:
-    """Build the Folium map of an area (no tiles: the pack's land is the base)."""
+_STATUS_COLOUR = {"covered": "#1a9850", "underserved": "#d73027", "unknown": "#999999"}
+_CIRCLE_FILL = {"town": "#4575b4", "countryside": "#74add1"}
+
+
+def _add_circles(m: folium.Map, report) -> None:
+    for key, res in report.circles.items():
+        for cls, geom in res.polygons.items():
+            if geom.is_empty:
+                continue
+            minutes, mode = res.circle.limits[cls]
+            name = f"{res.circle.label}: {cls} {minutes:g} min by {mode} (land reached)"
+            gdf = gpd.GeoDataFrame({"circle": [name]}, geometry=[geom], crs=4326)
+            colour = _CIRCLE_FILL[cls] if key == "primary_care" else "#9e9ac8"
+            folium.GeoJson(gdf, name=name, show=key == "primary_care",
+                           style_function=lambda _, c=colour: {"fillColor": c, "color": c,
+                                                               "weight": 0.5, "fillOpacity": 0.35},
+                           tooltip=name).add_to(m)
+
+
+def _add_status(m: folium.Map, report) -> None:
+    pl = report.places
+    placed = pl[pl["lon"].notna()]
+    fg = folium.FeatureGroup(name="核查结果 Places by verdict (green covered, red underserved, grey unknown)")
+    for _, r in placed.iterrows():
+        colour = _STATUS_COLOUR[r["status"]]
+        seat = r["unit"] == "township_seat"
+        folium.CircleMarker(
+            (r["lat"], r["lon"]), radius=7 if seat else 5, color="#222222" if seat else colour,
+            weight=1.5, fill=True, fill_color=colour, fill_opacity=0.9,
+            tooltip=f"{r['name']}: {r['status']}",
+            popup=_popup(r["name"], [
+                ("verdict 结论", r["status"]), ("failing rules", r.get("failing_rules")),
+                ("reason 原因", r.get("reason")),
+                ("primary care min 基层医疗", _fmt(r.get("primary_care_min"))),
+                ("nearest facility", r.get("nearest_facility")),
+                ("response min 急救反应", _fmt(r.get("response_min"))),
+                ("response modes", r.get("response_modes")),
+                ("to county hospital (best, day)", _fmt(r.get("county_best_day"))),
+                ("population 人口", r.get("population")), ("year", r.get("population_year")),
+                ("class 城乡", f"{r['settlement_class']} ({r['class_rule']})"),
+                ("data quality 数据质量", r.get("data_quality"))]),
+        ).add_to(fg)
+    fg.add_to(m)
+
+
+def _fmt(x) -> str:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return "—"
+    if x != x:
+        return "—"
+    return "not reached" if x == float("inf") else f"{x:.0f}"
+
+
+def area_map(area: Area, report=None) -> folium.Map:
+    """Build the Folium map of an area (no tiles: the pack's land is the base).
+
+    With a report (:func:`islandcare.analyses.report.analyse_area`), the
+    service circles and each place's verdict are drawn too.
+    """
     minx, miny, maxx, maxy = area.layers["outline"].total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None,
                    zoom_start=10, control_scale=True, prefer_canvas=False)
@@ -231,7 +290,11 @@ def area_map(area: Area) -> folium.Map:
     _add_base(m, area)
     _add_roads(m, area)
     _add_sea(m, area)
+    if report is not None:
+        _add_circles(m, report)
     _add_places(m, area)
+    if report is not None:
+        _add_status(m, report)
     _add_facilities(m, area)
     Legend(_legend_html(area)).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -239,11 +302,11 @@ def area_map(area: Area) -> folium.Map:
     return m
 
 
-def write_area_map(area: Area, out_dir: Path) -> Path:
+def write_area_map(area: Area, out_dir: Path, report=None) -> Path:
     """Write ``out_dir/index.html`` (and its offline scripts) for an area."""
     from islandcare.render.assets import write_map
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
-    write_map(area_map(area), path)
+    write_map(area_map(area, report), path)
     return path

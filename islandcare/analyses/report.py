@@ -1,0 +1,238 @@
+"""Every analysis of an area in one pass, and the verdict for each village.
+
+A place's overall status: ``underserved`` if any rule fails for it (the
+reason names each failing rule), else ``unknown`` if any rule cannot be told
+(no point, or a gap in the data), else ``covered``. Every village of the
+register and every township seat is in exactly one of the three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from islandcare.analyses.ambulance import ambulance_norm, response_summary, response_times
+from islandcare.analyses.circles import reached_area
+from islandcare.analyses.coverage import (
+    CircleResult,
+    circles_for,
+    evaluate_circle,
+    facility_sources,
+    status_counts,
+)
+from islandcare.analyses.places import places as make_places
+from islandcare.analyses.referral import helipad_coverage, hospital_nodes, referral_times
+from islandcare.data.pack import Area
+from islandcare.network.assemble import NetworkCache
+from islandcare.network.scenario import Scenario
+
+__all__ = ["AreaReport", "UNDERSERVED_COLUMNS", "analyse_area", "place_frame"]
+
+#: Columns of the underserved export, with their headers (Chinese and English).
+UNDERSERVED_COLUMNS: dict[str, str] = {
+    "code": "code 代码",
+    "name": "name 名称",
+    "unit": "unit 类型",
+    "township": "township 乡镇",
+    "population": "population 人口",
+    "population_year": "population year 人口年份",
+    "settlement_class": "class 城乡",
+    "class_rule": "class rule 城乡依据",
+    "failing_rules": "failing rules 未达标规则",
+    "reason": "reason 原因",
+    "primary_care_min": "primary care minutes 基层医疗(分钟)",
+    "primary_care_mode": "primary care mode 方式",
+    "nearest_facility": "nearest facility 最近机构",
+    "night_clinic_min": "night clinic minutes 夜间诊疗(分钟)",
+    "response_min": "ambulance response minutes 急救反应(分钟)",
+    "response_modes": "response modes 急救方式",
+    "county_land_sea_day": "to county hospital, land+sea, day 县医院(陆海,日)",
+    "county_air_day": "to county hospital, air 县医院(空)",
+    "county_best_day": "to county hospital, best mix 县医院(最佳)",
+    "referral_best_day": "to referral hospital, best mix 转诊医院(最佳)",
+    "data_quality": "data quality 数据质量",
+}
+
+
+@dataclass
+class AreaReport:
+    """All results of one area."""
+
+    area: Area
+    places: pd.DataFrame                      # one row per place, with overall status
+    circles: dict[str, CircleResult] = field(default_factory=dict)
+    response: pd.DataFrame | None = None
+    response_rule: str = ""
+    response_summary: dict = field(default_factory=dict)
+    norm: pd.DataFrame | None = None
+    referral: pd.DataFrame | None = None
+    helipads: pd.DataFrame | None = None
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def underserved(self) -> pd.DataFrame:
+        return self.places[self.places["status"] == "underserved"]
+
+
+def _quality(row: pd.Series) -> str:
+    flags = []
+    if row["location_quality"] == "none":
+        flags.append("no point")
+    elif row["location_quality"] == "approximate":
+        flags.append("approximate point")
+    if row.get("modelled_leg"):
+        flags.append("time rests on a modelled leg")
+    if row["unit"] == "township_seat":
+        flags.append("township population placed at its seat")
+    if row["unit"] == "township_seat" and str(row.get("population_year")) in ("not stated", "None", "nan"):
+        flags.append("population year not stated")
+    return "; ".join(flags)
+
+
+def analyse_area(area: Area, *, with_polygons: bool = True,
+                 progress=None) -> AreaReport:
+    """Run every analysis of an area (circles, response, norm, referral, helipads).
+
+    Parameters
+    ----------
+    progress
+        Optional callable ``progress(label)`` told before each step.
+    """
+    say = progress or (lambda _label: None)
+    nets = NetworkCache(area)
+    places = make_places(area)
+    report = AreaReport(area=area, places=places)
+    merged = places.copy()
+    fail_rules: list[list[str]] = [[] for _ in range(len(places))]
+    unknown_rules: list[list[str]] = [[] for _ in range(len(places))]
+    reasons: list[list[str]] = [[] for _ in range(len(places))]
+    for circle in circles_for(area):
+        say(f"{circle.key} circle")
+        table = evaluate_circle(area, places, nets, circle)
+        polys: dict[str, BaseGeometry] = {}
+        if with_polygons:
+            for cls, (limit, mode) in circle.limits.items():
+                net = nets.get(Scenario(profile=mode, night=circle.night))
+                srcs = facility_sources(area, net, circle.kinds)
+                if not srcs:
+                    continue
+                best = net.engine.nearest(srcs, cutoff=limit).minutes
+                polys[cls] = reached_area(net, best, limit, land=area.land_union, epsg=area.config.utm_epsg)
+        report.circles[circle.key] = CircleResult(circle, table, polys)
+        merged[f"{circle.key}_min"] = table["minutes"]
+        merged[f"{circle.key}_mode"] = table["mode"]
+        merged[f"{circle.key}_status"] = table["status"]
+        if circle.key == "primary_care":
+            merged["nearest_facility"] = table["facility"]
+            merged["modelled_leg"] = table["modelled_leg"]
+        for i, (st, why) in enumerate(zip(table["status"], table["reason"])):
+            if st == "underserved":
+                fail_rules[i].append(circle.key)
+                reasons[i].append(str(why))
+            elif st == "unknown":
+                unknown_rules[i].append(circle.key)
+                reasons[i].append(str(why))
+    say("ambulance response")
+    resp = response_times(area, places, nets)
+    report.response, report.response_rule = resp.table, resp.bases_rule
+    report.response_summary = response_summary(resp.table)
+    merged["response_min"] = resp.table["response_min"]
+    merged["response_modes"] = resp.table["response_modes"]
+    merged["response_status"] = resp.table["response_status"]
+    for i, (st, why) in enumerate(zip(resp.table["response_status"], resp.table["response_reason"])):
+        if st == "underserved":
+            fail_rules[i].append("ambulance_response")
+            reasons[i].append(str(why))
+        elif st == "unknown":
+            unknown_rules[i].append("ambulance_response")
+            if str(why) not in reasons[i]:
+                reasons[i].append(str(why))
+    report.norm = ambulance_norm(area)
+    say("land-sea-air referral")
+    report.referral = referral_times(area, places, nets)
+    for col in ("county_land_sea_day", "county_air_day", "county_best_day", "referral_best_day"):
+        merged[col] = report.referral.get(col, np.nan)
+    report.helipads = helipad_coverage(area, places, nets)
+    merged["helipad_min"] = report.helipads["helipad_min"]
+    status = []
+    for f, u in zip(fail_rules, unknown_rules):
+        status.append("underserved" if f else ("unknown" if u else "covered"))
+    merged["status"] = status
+    merged["failing_rules"] = [", ".join(f) for f in fail_rules]
+    merged["unknown_rules"] = [", ".join(u) for u in unknown_rules]
+    merged["reason"] = ["; ".join(dict.fromkeys(r)) for r in reasons]
+    merged["data_quality"] = merged.apply(_quality, axis=1)
+    report.places = merged
+    report.summary = _summary(report)
+    return report
+
+
+def _summary(rep: AreaReport) -> dict:
+    area = rep.area
+    cfg = area.config
+    pl = rep.places
+    vil = pl[pl["unit"] == "village"]
+    seats = pl[pl["unit"] == "township_seat"]
+    circles = {}
+    for key, res in rep.circles.items():
+        t = res.table
+        tv, ts = t[t["unit"] == "village"], t[t["unit"] == "township_seat"]
+        pop = pd.to_numeric(ts["population"], errors="coerce")
+        circles[key] = {
+            "label": res.circle.label,
+            "limits": {c: {"minutes": m, "mode": mode, "source": res.circle.sources.get(c, res.circle.sources.get("all", ""))}
+                       for c, (m, mode) in res.circle.limits.items()},
+            "villages": {s: int((tv["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
+            "township_seats": {s: int((ts["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
+            "people_at_seats": {s: int(pop[ts["status"] == s].sum()) for s in ("covered", "underserved", "unknown")},
+            "by_township": status_counts(t).to_dict(orient="records"),
+            "reached_land_km2": {c: round(float(_km2(g, cfg.utm_epsg)), 1) for c, g in res.polygons.items()},
+        }
+    hosp = hospital_nodes(area)
+    return {
+        "area": area.key, "title": cfg.title, "code": cfg.code,
+        "villages_in_register": int(len(vil)),
+        "villages_with_point": int(vil["node"].notna().sum()),
+        "villages": {s: int((vil["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
+        "township_seats": {s: int((seats["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
+        "circles": circles,
+        "ambulance": {
+            "bases": rep.response_rule,
+            "target_minutes": {"town": cfg.get("ambulance.response_target_minutes"),
+                               "countryside": cfg.get("ambulance.response_target_countryside_minutes",
+                                                      cfg.get("ambulance.response_target_minutes"))},
+            "activation_minutes": cfg.get("ambulance.activation_minutes"),
+            "response": rep.response_summary,
+            "norm": rep.norm.to_dict(orient="records") if rep.norm is not None else [],
+        },
+        "hospitals": {k: v[2:] for k, v in hosp.items()},
+        "helipad_coverage_minutes": cfg.get("air.helipad_coverage_minutes"),
+        "places_within_helipad_minutes": int(rep.helipads["helipad_covered"].sum()),
+        "assumptions": {k: v for k, v in cfg.sources.items() if "assumption" in v},
+    }
+
+
+def _km2(geom: BaseGeometry, epsg: int) -> float:
+    import geopandas as gpd
+
+    if geom.is_empty:
+        return 0.0
+    return float(gpd.GeoSeries([geom], crs=4326).to_crs(epsg).area.iloc[0] / 1e6)
+
+
+def place_frame(rep: AreaReport, *, status: str | None = None):
+    """Places (all, or of one status) as a GeoDataFrame for export, one row per place."""
+    import geopandas as gpd
+
+    df = rep.places if status is None else rep.places[rep.places["status"] == status]
+    df = df.copy()
+    df["primary_care_min"] = df.get("primary_care_min")
+    df["primary_care_mode"] = df.get("primary_care_mode")
+    df["night_clinic_min"] = df.get("night_clinic_min", np.nan)
+    geom = gpd.points_from_xy(pd.to_numeric(df["lon"], errors="coerce"),
+                              pd.to_numeric(df["lat"], errors="coerce"))
+    geom = [None if g.is_empty else g for g in geom]
+    return gpd.GeoDataFrame(df, geometry=geom, crs=4326)
