@@ -241,6 +241,94 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
     return EXIT_OK
 
 
+def _site_context(area_key: str):
+    from islandcare.analyses.places import places
+    from islandcare.analyses.siting import SiteChecker
+    from islandcare.data.pack import load_pack
+    from islandcare.network.assemble import NetworkCache
+
+    area = load_pack(area_key)
+    return area, SiteChecker(area, places(area), NetworkCache(area))
+
+
+def _print_effect(con: Console, effect) -> None:
+    for key, c in effect.circles.items():
+        con.info(f"{c['label']}: places inside {c['places_inside_before']} → {c['places_inside_after']}; "
+                 f"villages newly inside {c['villages_newly_inside']}, township seats "
+                 f"{c['township_seats_newly_inside']}, people (at seats) {c['people_newly_inside']:,}")
+        if c["newly_inside"]:
+            con.info("  newly inside: " + "、".join(c["newly_inside"]))
+    if effect.response is not None:
+        r = effect.response
+        con.info(f"ambulance response: places newly within target {r['places_newly_within_target']} "
+                 f"(people {r['people_newly_within_target']:,}), newly reached {r['places_newly_reached']}, "
+                 f"minutes saved {r['minutes_saved_total']} in all (most {r['minutes_saved_max']})")
+    if not effect.circles and effect.response is None:
+        con.info(f"a {effect.kind} serves no circle or response rule of this area.")
+
+
+def _read_sites(path: Path, area, crs: str) -> tuple[str | None, list[tuple[float, float]]]:
+    from islandcare.data.tables import read_table
+
+    res = read_table(path, kind="facilities", crs=crs, land=area.land_union,
+                     area_outline=area.outline_geom)
+    fr = res.frame
+    kinds = set(fr["kind"].dropna())
+    return (kinds.pop() if len(kinds) == 1 else None,
+            [(g.x, g.y) for g in fr.geometry if g is not None and not g.is_empty])
+
+
+def cmd_check_site(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.crs import to_wgs84
+
+    area, checker = _site_context(args.area)
+    if args.sites:
+        kind, sites = _read_sites(Path(args.sites), area, args.crs)
+        kind = args.kind or kind
+        if kind is None:
+            raise InputError(f"{args.sites}: several facility kinds; say which with --kind.")
+    else:
+        if args.lon is None or args.lat is None or not args.kind:
+            raise InputError("Give --kind with --lon and --lat, or --sites FILE.")
+        lon, lat = to_wgs84(args.lon, args.lat, crs=args.crs)
+        kind, sites = args.kind, [(float(lon), float(lat))]
+    effect = checker.check(kind, sites)
+    con.info(f"{area.config.title}: {len(sites)} proposed {kind} site(s)")
+    _print_effect(con, effect)
+    return EXIT_OK
+
+
+def cmd_propose(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.analyses.siting import propose
+
+    area, checker = _site_context(args.area)
+    table, effect = con.step(f"choose {args.count} {args.kind} sites (maximal covering, exact MILP)",
+                             lambda: propose(checker, args.kind, args.count))
+    con.info(f"{'rank':>4} {'lon':>11} {'lat':>10}  weight covered")
+    for _, r in table.iterrows():
+        con.info(f"{r['rank']:>4} {r['lon']:>11.5f} {r['lat']:>10.5f}  {r['weight_covered']:,.0f}")
+    con.info("(weight = people at township seats, 1 per village with no population)")
+    _print_effect(con, effect)
+    return EXIT_OK
+
+
+def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.analyses.report import UNDERSERVED_COLUMNS, analyse_area, place_frame
+    from islandcare.data.pack import load_pack
+    from islandcare.export import write_table
+
+    area = load_pack(args.area)
+    rep = con.step("analyse", lambda: analyse_area(area, with_polygons=False))
+    under = place_frame(rep, status="underserved")
+    notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
+    path = write_table(under, Path(args.output), format=args.format, columns=UNDERSERVED_COLUMNS,
+                       notes=notes)
+    v = rep.summary["villages"]
+    con.info(f"{len(under)} underserved places written to {path} "
+             f"(villages: {v['covered']} covered, {v['underserved']} underserved, {v['unknown']} unknown)")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -277,6 +365,27 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--kind", help="with only --to: nearest facility of these kinds (comma list)")
     _add_scenario_options(t, profile="drive")
     t.set_defaults(func=cmd_times)
+
+    c = sub.add_parser("check-site", parents=[common], help="what a proposed site would add")
+    c.add_argument("--area", required=True)
+    c.add_argument("--kind", help="facility kind, e.g. village_clinic, ambulance_station, helipad")
+    c.add_argument("--lon", type=float)
+    c.add_argument("--lat", type=float)
+    c.add_argument("--sites", help="a facilities table (CSV, Excel, GeoJSON) of proposed sites")
+    c.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"])
+    c.set_defaults(func=cmd_check_site)
+
+    pr = sub.add_parser("propose", parents=[common], help="the K sites that bring the most people inside")
+    pr.add_argument("--area", required=True)
+    pr.add_argument("--kind", required=True)
+    pr.add_argument("--count", type=int, default=1)
+    pr.set_defaults(func=cmd_propose)
+
+    u = sub.add_parser("underserved", parents=[common], help="export the underserved villages")
+    u.add_argument("--area", required=True)
+    u.add_argument("--format", choices=["csv", "xlsx", "geojson"])
+    u.add_argument("-o", "--output", required=True, help="file to write")
+    u.set_defaults(func=cmd_underserved)
 
     f = sub.add_parser("fetch", parents=[common], help="download OpenStreetMap data for an area into geodata/cache")
     f.add_argument("--area", required=True)

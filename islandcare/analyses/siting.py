@@ -92,7 +92,12 @@ class SiteChecker:
         skey = (key, scenario.label)
         if skey not in self._states:
             net = self.nets.get(scenario)
-            if key == "response":
+            if key == "helipad":
+                fac = self.area.layers["facilities"]
+                pads = fac[(fac["kind"] == "helipad") & (fac["status"].fillna("existing") == "existing")]
+                nodes = [f"f:{f}" for f in pads["facility_id"] if net.has(f"f:{f}")]
+                self._states[skey] = net.engine.coverage(nodes)
+            elif key == "response":
                 bases, _ = _bases(self.area)
                 default = float(self.area.config.get("ambulance.activation_minutes"))
                 nodes, delays = [], []
@@ -138,6 +143,8 @@ class SiteChecker:
             msg = f"Unknown facility kind '{kind}': use one of {', '.join(FACILITY_KINDS)}."
             raise InputError(msg)
         effect = SiteEffect(kind=kind, sites=list(sites))
+        for lon, lat in sites:  # every site must stand on (or next to) the area's land
+            self._join(Scenario(profile="drive"), lon, lat)
         newly = np.zeros(len(self.places), dtype=bool)
         for circle in self.circles:
             if kind not in circle.kinds:
@@ -196,6 +203,29 @@ class SiteChecker:
                 "minutes_saved_max": round(float(np.nanmax(saved)) if np.isfinite(saved).any() else 0.0, 1),
             }
             newly |= within_a & ~within_b
+        if kind == "helipad":
+            sc = Scenario(profile="drive")
+            state = self._state("helipad", sc)
+            eng = self.nets.get(sc).engine
+            after = state
+            for lon, lat in sites:
+                node, access = self._join(sc, lon, lat)
+                after = eng.with_source_added(after, node, delay=access)
+            limit = float(self.area.config.get("air.helipad_coverage_minutes", 15))
+            tb = self._place_minutes(sc, state.best_minutes)
+            ta = self._place_minutes(sc, after.best_minutes)
+            gained = (ta <= limit) & ~(tb <= limit)
+            pop = pd.to_numeric(self.places["population"], errors="coerce").to_numpy()
+            effect.circles["helipad"] = {
+                "label": f"helipad within {limit:g} min by road 直升机停机坪覆盖",
+                "places_inside_before": int((tb <= limit).sum()),
+                "places_inside_after": int((ta <= limit).sum()),
+                "villages_newly_inside": int((gained & (self.places["unit"] == "village")).sum()),
+                "township_seats_newly_inside": int((gained & (self.places["unit"] == "township_seat")).sum()),
+                "people_newly_inside": int(np.nansum(pop[gained])),
+                "newly_inside": self.places.loc[gained, "name"].tolist(),
+            }
+            newly |= gained
         effect.newly_covered = self.places.loc[newly, ["unit", "code", "name", "township", "population"]]
         return effect
 
