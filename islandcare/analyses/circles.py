@@ -63,7 +63,7 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
     if not lines:
         return shapely.GeometryCollection()
     metric = gpd.GeoSeries(lines, crs=4326).to_crs(epsg)
-    band = shapely.union_all(metric.buffer(width_m, resolution=4).to_numpy())
+    band = shapely.union_all(metric.buffer(width_m, quad_segs=4).to_numpy())
     land_m = gpd.GeoSeries([land], crs=4326).to_crs(epsg).iloc[0]
     clipped = shapely.intersection(band, land_m)
     return gpd.GeoSeries([clipped], crs=epsg).to_crs(4326).iloc[0]
