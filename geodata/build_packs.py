@@ -667,10 +667,53 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     src = _read_sources(args.shared)
     areas = area_keys() if args.area == "all" else [args.area]
+    all_counts = {}
     for area in areas:
-        counts = build_area(area, args.shared, args.out, src)
-        print(area, json.dumps(counts, ensure_ascii=False))
+        all_counts[area] = build_area(area, args.shared, args.out, src)
+        print(area, json.dumps(all_counts[area], ensure_ascii=False))
+    if args.area == "all":
+        write_pack_readme(all_counts, args.out)
     return 0
+
+
+def write_pack_readme(all_counts: dict[str, dict[str, int]], out: Path) -> None:
+    """``packs/README.md``: what each pack holds, what is approximate, and the attribution."""
+    keys = ["land", "townships", "villages", "villages_with_point", "roads", "facilities",
+            "facilities_approximate", "facilities_without_point", "ports", "sealinks", "bridges"]
+    lines = ["# Offline packs", "",
+             "Built by `python geodata/build_packs.py` from `../shared/geodata-sources/` and",
+             "`../shared/gazetteer/` (do not edit by hand). One folder per area, one GeoJSON per layer,",
+             "`pack.json` with the counts and attribution. WGS-84.", "",
+             "| layer | " + " | ".join(all_counts) + " |", "|---|" + "---|" * len(all_counts)]
+    for k in keys:
+        lines.append(f"| {k} | " + " | ".join(str(c.get(k, 0)) for c in all_counts.values()) + " |")
+    lines += ["", "## What is approximate", "",
+              "- **Facilities**: no source gives a health facility's coordinate, except the Fenghua",
+              "  hospitals from OpenStreetMap. Hospitals and township health centres are placed at the",
+              "  township seat of their township (AMap seat point); helipads at the seat of the township",
+              "  on whose island the source names them; the Zhoushan air base and 舟山医院 at the GeoNames",
+              "  Zhoushan city point (定海). Each row says so in `location_note`; a helipad whose island has",
+              "  no known point (东福山, 蚂蚁岛, 登步岛, 白沙岛) is kept with `location_quality = none`.",
+              "- **One health centre per township** is assumed from the Shengsi plan (002 line 135) and the",
+              "  gazetteer's counts for Putuo and Fenghua; the named ones (枸杞乡卫生院, 嵊山分院, 六横分院) stand",
+              "  for their townships.",
+              "- **Ports** are placed at the shore point of their island nearest the township seat (李柱山码头",
+              "  at the westernmost point of 泗礁岛, as the source says).",
+              "- **Sea links**: crossing minutes only where the gazetteer states them; others are modelled",
+              "  from distance (`crossing_quality = modelled`). Timetables are undated travel-guide copies.",
+              "- **Populations** are township figures of different years (2000 census to 2019), chosen as",
+              "  the latest dated figure in the gazetteer; the year travels with each figure. Village",
+              "  populations are not in any source we have.",
+              "- **Villages**: 20 of 508 have a point (AMap, 2016 codes; 1 of the 21 source points matches no
+  2023 register village); the rest are kept with no point",
+              "  and reported as *unknown*.",
+              "- **Roads**: trunk roads only (scgraph world_highways); land elsewhere is crossed on a",
+              "  modelled lattice at the area's stated off-road speed.",
+              "- **Bridges**: 枸杞岛–嵊山岛 (stated by the gazetteer) is drawn between the nearest shore points.",
+              "- **Land**: GSHHG shorelines (110–160 m off OpenStreetMap; Yangshan reclaimed land missing);",
+              "  the Fenghua mainland is its district outline.",
+              "", "## Attribution", ""] + [f"- {a}" for a in ATTRIBUTION] + [""]
+    (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":

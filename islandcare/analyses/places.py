@@ -19,6 +19,13 @@ PLACE_COLUMNS = ["unit", "code", "name", "township_code", "township", "settlemen
                  "location_note", "node", "lon", "lat", "island_township"]
 
 
+def _int_or_none(v: object) -> int | None:
+    try:
+        return None if v is None or pd.isna(v) else int(v)
+    except (TypeError, ValueError):
+        return None
+
+
 def places(area: Area) -> pd.DataFrame:
     """One row per village of the register and per township seat.
 
@@ -38,7 +45,8 @@ def places(area: Area) -> pd.DataFrame:
         rows.append({"unit": "village", "code": v["code"], "name": v["name"],
                      "township_code": v["township_code"], "township": v["township"],
                      "settlement_class": v["settlement_class"], "class_rule": v["class_rule"],
-                     "population": None, "population_year": None,
+                     "population": _int_or_none(v.get("population")),
+                     "population_year": v.get("population_year"),
                      "location_quality": v["location_quality"],
                      "location_note": v["location_note"],
                      "node": f"v:{v['code']}" if has else None,

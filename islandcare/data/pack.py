@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.config import AreaConfig, geodata_dir, load_area
@@ -24,7 +25,7 @@ from islandcare.data.schema import (
 )
 from islandcare.errors import InputError
 
-__all__ = ["Area", "LAYERS", "load_pack", "pack_dir"]
+__all__ = ["Area", "LAYERS", "load_pack", "pack_dir", "with_planner_tables"]
 
 #: The layers of a pack, one GeoJSON file each.
 LAYERS: tuple[str, ...] = (
@@ -133,3 +134,78 @@ def load_pack(area: str, *, root: Path | None = None) -> Area:
     meta_path = folder / "pack.json"
     meta = json.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}
     return Area(config=config, layers=layers, meta=meta)
+
+
+def with_planner_tables(area: Area, *, facilities: Path | None = None,
+                        villages: Path | None = None, crs: str = "wgs84") -> tuple[Area, list[str]]:
+    """Lay a planner's tables over an area's pack, after checking them.
+
+    Parameters
+    ----------
+    facilities
+        A facilities table: it **replaces** the pack's facilities.
+    villages
+        A villages table: its rows replace the pack's villages of the same
+        code (points, populations, town/countryside class); register villages
+        missing from it are kept from the pack, and codes not in the register
+        are added. Nothing is dropped; the notes say what happened.
+    crs
+        Coordinate system of the tables' points (wgs84, gcj02, bd09).
+
+    Returns
+    -------
+    area, notes
+        The new area and one line per thing done (and every warning).
+
+    Raises
+    ------
+    InputError
+        When a table has errors (each with file, row and column).
+    """
+    from islandcare.data.tables import read_table
+    from islandcare.errors import format_problem
+
+    notes: list[str] = []
+    if facilities is not None:
+        res = read_table(Path(facilities), kind="facilities", crs=crs, land=area.land_union,
+                         area_outline=area.outline_geom)
+        notes += [format_problem(p) for p in res.problems]
+        fac = res.frame.copy()
+        fac["status"] = fac["status"].fillna("existing")
+        fac["location_quality"] = fac["location_quality"].fillna("exact")
+        fac["source"] = fac["source"].fillna(f"planner table {Path(facilities).name}")
+        area = area.with_layer("facilities", fac)
+        notes.append(f"{facilities}: {len(fac)} facilities replace the pack's.")
+    if villages is not None:
+        res = read_table(Path(villages), kind="villages", crs=crs, land=area.land_union,
+                         area_outline=area.outline_geom)
+        notes += [format_problem(p) for p in res.problems]
+        mine = res.frame.copy()
+        mine["source"] = mine["source"].fillna(f"planner table {Path(villages).name}")
+        has_point = ~(mine.geometry.isna() | mine.geometry.is_empty)
+        mine["location_quality"] = mine["location_quality"].fillna("exact").where(has_point, "none")
+        pack = area.layers["villages"]
+        if mine["settlement_class"].isna().any():
+            cls = mine["name"].map(_suffix_class)
+            fill = mine["settlement_class"].isna()
+            mine.loc[fill, "settlement_class"] = cls[fill].map(lambda c: c[0])
+            mine.loc[fill, "class_rule"] = cls[fill].map(lambda c: c[1])
+        mine["class_rule"] = mine["class_rule"].fillna("planner table")
+        for col in ("township_code", "township"):
+            known = dict(zip(pack["code"], pack[col]))
+            mine[col] = mine[col].fillna(mine["code"].map(known))
+        kept = pack[~pack["code"].isin(mine["code"])]
+        new = ~mine["code"].isin(pack["code"])
+        merged = pd.concat([kept, mine], ignore_index=True)
+        area = area.with_layer("villages", gpd.GeoDataFrame(merged, geometry="geometry", crs=4326))
+        notes.append(f"{villages}: {len(mine)} villages from your table "
+                     f"({int(has_point.sum())} with a point), {len(kept)} register villages kept from the "
+                     f"pack, {int(new.sum())} codes not in the register added.")
+    return area, notes
+
+
+def _suffix_class(name: str) -> tuple[str, str]:
+    """Town or countryside from a register name's suffix (居委会/社区 = town)."""
+    if str(name).endswith(("居委会", "社区", "居民委员会")):
+        return "town", "register name ends in 居委会/社区"
+    return "countryside", "register name ends in 村/村委会 (or other)"
