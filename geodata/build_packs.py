@@ -704,8 +704,8 @@ def write_pack_readme(all_counts: dict[str, dict[str, int]], out: Path) -> None:
               "- **Populations** are township figures of different years (2000 census to 2019), chosen as",
               "  the latest dated figure in the gazetteer; the year travels with each figure. Village",
               "  populations are not in any source we have.",
-              "- **Villages**: 20 of 508 have a point (AMap, 2016 codes; 1 of the 21 source points matches no
-  2023 register village); the rest are kept with no point",
+              "- **Villages**: 20 of 508 have a point (AMap, 2016 codes; 1 of the 21 source points",
+              "  matches no 2023 register village); the rest are kept with no point",
               "  and reported as *unknown*.",
               "- **Roads**: trunk roads only (scgraph world_highways); land elsewhere is crossed on a",
               "  modelled lattice at the area's stated off-road speed.",
