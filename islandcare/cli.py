@@ -81,6 +81,14 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
         con.info(f"{key}:")
         out = out_root / key
         area = con.step("load offline pack", lambda k=key: load_pack(k))
+        if args.facilities or args.villages:
+            from islandcare.data.pack import with_planner_tables
+
+            area, notes_in = con.step("check and lay your tables over the pack", lambda a=area: with_planner_tables(
+                a, facilities=Path(args.facilities) if args.facilities else None,
+                villages=Path(args.villages) if args.villages else None, crs=args.crs))
+            for line in notes_in:
+                con.info(f"    {line}")
         rep = con.step("analyse (circles, response, land-sea-air)", lambda a=area: analyse_area(a))
         con.step("draw map", lambda a=area, r=rep: write_area_map(a, out, r))
         notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
@@ -252,19 +260,10 @@ def _site_context(area_key: str):
 
 
 def _print_effect(con: Console, effect) -> None:
-    for key, c in effect.circles.items():
-        con.info(f"{c['label']}: places inside {c['places_inside_before']} → {c['places_inside_after']}; "
-                 f"villages newly inside {c['villages_newly_inside']}, township seats "
-                 f"{c['township_seats_newly_inside']}, people (at seats) {c['people_newly_inside']:,}")
-        if c["newly_inside"]:
-            con.info("  newly inside: " + "、".join(c["newly_inside"]))
-    if effect.response is not None:
-        r = effect.response
-        con.info(f"ambulance response: places newly within target {r['places_newly_within_target']} "
-                 f"(people {r['people_newly_within_target']:,}), newly reached {r['places_newly_reached']}, "
-                 f"minutes saved {r['minutes_saved_total']} in all (most {r['minutes_saved_max']})")
-    if not effect.circles and effect.response is None:
-        con.info(f"a {effect.kind} serves no circle or response rule of this area.")
+    from islandcare.render.text import effect_lines
+
+    for line in effect_lines(effect):
+        con.info(line)
 
 
 def _read_sites(path: Path, area, crs: str) -> tuple[str | None, list[tuple[float, float]]]:
@@ -329,6 +328,38 @@ def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.app import HOST, App, make_server
+
+    con.info(f"{args.area}: getting ready")
+    app = App.build(args.area, step=con.step)
+    try:
+        server = make_server(app, port=args.port, log=None if args.quiet else con.info)
+    except OSError as exc:
+        msg = (f"Cannot listen on {HOST}:{args.port} ({exc.strerror or exc}): choose another "
+               "--port, or --port 0 for a free one.")
+        raise InputError(msg) from None
+    print(f"Open {server.url} in a browser (only this computer can reach it). Ctrl-C stops.",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        con.info("stopping")
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 0 to 65535, not {value!r}")
+    return port
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -346,6 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", parents=[common], help="maps and tables for one area or all, from the offline pack")
     r.add_argument("--area", default="all", help="area name, comma list, or 'all' (default)")
     r.add_argument("--out", default="maps", help="output folder (default: maps)")
+    r.add_argument("--facilities", help="your facilities table (CSV, Excel, GeoJSON): replaces the pack's")
+    r.add_argument("--villages", help="your villages table: replaces the pack's rows of the same code")
+    r.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
+                   help="coordinate system of your tables")
     r.set_defaults(func=cmd_run)
 
     v = sub.add_parser("validate", parents=[common], help="check a planner's table and report every mistake")
@@ -386,6 +421,13 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--format", choices=["csv", "xlsx", "geojson"])
     u.add_argument("-o", "--output", required=True, help="file to write")
     u.set_defaults(func=cmd_underserved)
+
+    sv = sub.add_parser("serve", parents=[common],
+                        help="the area's map in a local web page: click to try a site")
+    sv.add_argument("--area", required=True)
+    sv.add_argument("--port", type=_port, default=8765,
+                    help="port on 127.0.0.1 (default: 8765; 0 picks a free one)")
+    sv.set_defaults(func=cmd_serve)
 
     f = sub.add_parser("fetch", parents=[common], help="download OpenStreetMap data for an area into geodata/cache")
     f.add_argument("--area", required=True)

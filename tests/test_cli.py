@@ -53,3 +53,52 @@ def test_times_prints_the_legs_of_a_trip(capsys):
 def test_times_with_an_unknown_facility_is_an_input_error(capsys):
     assert main(["times", "--area", "shengsi", "--from", "nope", "--to", "330922202"]) == 1
     assert "No facility 'nope'" in capsys.readouterr().err
+
+
+def test_validate_reports_row_and_column_and_exits_1(tmp_path):
+    bad = tmp_path / "clinics.csv"
+    bad.write_text("facility_id,name,kind,lon,lat,beds\n"
+                   "a1,菜园镇卫生院,health_centre,122.451,30.724,12\n"
+                   "a1,海上诊所,village_clinic,122.60,30.60,many\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "islandcare.cli", "validate", str(bad), "--as",
+                           "facilities", "--area", "shengsi"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "row 3, column 'beds'" in proc.stderr        # text in a number
+    assert "row 3, column 'facility_id'" in proc.stderr  # duplicate id
+    assert "sea" in proc.stderr                          # a clinic in the sea
+
+
+def test_run_with_a_planner_facility_table(tmp_path, capsys):
+    table = tmp_path / "mine.csv"
+    table.write_text("facility_id,name,kind,lon,lat,ambulances\n"
+                     "s1,菜园镇卫生院,health_centre,122.451,30.724,\n"
+                     "s2,黄龙乡急救点,ambulance_station,122.565,30.660,1\n", encoding="utf-8")
+    assert main(["run", "--area", "shengsi", "--out", str(tmp_path / "out"),
+                 "--facilities", str(table)]) == 0
+    import json
+
+    summary = json.loads((tmp_path / "out/shengsi/summary.json").read_text("utf-8"))
+    assert "ambulance and boat stations in the data" in summary["ambulance"]["bases"]
+    norm = {r["township"]: r for r in summary["ambulance"]["norm"]}
+    assert norm["黄龙乡"]["present"] == 1 and norm["黄龙乡"]["shortfall"] == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("facility_id,name,kind,lon,lat\ns1,x,hospitl,122.45,30.72\n", encoding="utf-8")
+    assert main(["run", "--area", "shengsi", "--out", str(tmp_path / "out2"),
+                 "--facilities", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "row 2, column 'kind'" in err and "did you mean 'hospital'" in err
+    assert not (tmp_path / "out2/shengsi/index.html").exists()
+
+
+def test_run_exports_every_place_once(tmp_path):
+    import pandas as pd
+
+    assert main(["run", "--area", "putuo", "--out", str(tmp_path), "--quiet"]) == 0
+    raw = (tmp_path / "putuo/underserved.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    places = pd.read_csv(tmp_path / "putuo/places.csv", encoding="utf-8-sig", dtype=str)
+    assert places["code 代码"].is_unique
+    assert len(places) == 133 + 9  # every register village and every township seat
+    under = pd.read_csv(tmp_path / "putuo/underserved.csv", encoding="utf-8-sig", dtype=str)
+    assert set(under["code 代码"]) == set(places.loc[places["verdict 结论"] == "underserved", "code 代码"])

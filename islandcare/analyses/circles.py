@@ -13,7 +13,6 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import shapely
-from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.network.assemble import Network
@@ -22,6 +21,26 @@ __all__ = ["LAND_MODES", "reached_area"]
 
 #: Edge modes that run over land and are drawn.
 LAND_MODES = frozenset({"road", "offroad", "access", "bridge"})
+
+
+def _land_edges(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Land edges of a network as arrays (cached on the network): u, v, minutes, coords."""
+    cache = net.__dict__.get("_land_edge_arrays")
+    if cache is None:
+        idx = net.engine.node_index
+        u, v, mins = [], [], []
+        for a, b, d in net.graph.edges(data=True):
+            if d.get("mode") in LAND_MODES and a in net.xy and b in net.xy:
+                u.append(idx[a])
+                v.append(idx[b])
+                mins.append(float(d["minutes"]))
+        coords = np.full((len(net.engine.nodes), 2), np.nan)
+        for node, (x, y) in net.xy.items():
+            if node in idx:
+                coords[idx[node]] = (x, y)
+        cache = (np.array(u, dtype=np.int64), np.array(v, dtype=np.int64), np.array(mins), coords)
+        net.__dict__["_land_edge_arrays"] = cache
+    return cache
 
 
 def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseGeometry,
@@ -43,27 +62,27 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
     width_m
         Half-width of the band drawn around each reached edge.
     """
-    eng = net.engine
-    idx = eng.node_index
-    xy = net.xy
-    lines = []
-    for u, v, d in net.graph.edges(data=True):
-        if d.get("mode") not in LAND_MODES or u not in xy or v not in xy:
-            continue
-        tu = minutes[idx[u]]
-        if not tu <= limit:
-            continue
-        edge_min = float(d["minutes"])
-        frac = 1.0 if edge_min <= 0 else min(1.0, (limit - tu) / edge_min)
-        (x1, y1), (x2, y2) = xy[u], xy[v]
-        if frac <= 0:
-            lines.append(shapely.Point(x1, y1))
-            continue
-        lines.append(LineString([(x1, y1), (x1 + (x2 - x1) * frac, y1 + (y2 - y1) * frac)]))
-    if not lines:
+    u, v, mins, coords = _land_edges(net)
+    tu = minutes[u]
+    keep = tu <= limit
+    if not keep.any():
         return shapely.GeometryCollection()
+    u, v, mins, tu = u[keep], v[keep], mins[keep], tu[keep]
+    # whole edge when its far end is reached in time, else the reachable part of it
+    frac = np.where(mins <= 0, 1.0, np.minimum(1.0, (limit - tu) / np.where(mins <= 0, 1.0, mins)))
+    frac = np.maximum(frac, 1e-6)
+    # an edge reached whole in both directions is drawn once
+    full = frac >= 1.0
+    a, b = np.minimum(u, v), np.maximum(u, v)
+    key = a * (len(coords) + 1) + b
+    _, first = np.unique(key[full], return_index=True)
+    pick = np.concatenate([np.flatnonzero(full)[first], np.flatnonzero(~full)])
+    u, v, frac = u[pick], v[pick], frac[pick]
+    start = coords[u]
+    end = start + (coords[v] - start) * frac[:, None]
+    lines = shapely.linestrings(np.stack([start, end], axis=1))
     metric = gpd.GeoSeries(lines, crs=4326).to_crs(epsg)
-    band = shapely.union_all(metric.buffer(width_m, quad_segs=4).to_numpy())
+    band = shapely.union_all(metric.buffer(width_m, quad_segs=2).to_numpy())
     land_m = gpd.GeoSeries([land], crs=4326).to_crs(epsg).iloc[0]
     clipped = shapely.intersection(band, land_m)
     return gpd.GeoSeries([clipped], crs=epsg).to_crs(4326).iloc[0]

@@ -174,6 +174,11 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
         fac["status"] = fac["status"].fillna("existing")
         fac["location_quality"] = fac["location_quality"].fillna("exact")
         fac["source"] = fac["source"].fillna(f"planner table {Path(facilities).name}")
+        missing = fac["township_code"].isna() & fac.geometry.notna() & ~fac.geometry.is_empty
+        if missing.any():
+            fac.loc[missing, "township_code"] = _nearest_township(area, fac.loc[missing])
+            notes.append(f"{facilities}: {int(missing.sum())} facilities without township_code were given "
+                         "the township whose seat is nearest on the same island.")
         area = area.with_layer("facilities", fac)
         notes.append(f"{facilities}: {len(fac)} facilities replace the pack's.")
     if villages is not None:
@@ -202,6 +207,26 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
                      f"({int(has_point.sum())} with a point), {len(kept)} register villages kept from the "
                      f"pack, {int(new.sum())} codes not in the register added.")
     return area, notes
+
+
+def _nearest_township(area: Area, points: gpd.GeoDataFrame) -> list[str | None]:
+    """For each point, the code of the nearest township seat on the same land (else nearest)."""
+    tw = area.layers["townships"]
+    tw = tw[tw.geometry.notna() & ~tw.geometry.is_empty]
+    land = area.layers["land"]
+    epsg = area.config.utm_epsg
+    tw_m = tw.to_crs(epsg)
+    out: list[str | None] = []
+    for p in points.to_crs(epsg).geometry:
+        d = tw_m.distance(p)
+        pt = gpd.GeoSeries([p], crs=epsg).to_crs(4326).iloc[0]
+        hit = land[land.contains(pt)]
+        if len(hit) and "land_id" in tw:
+            same = tw["land_id"] == hit.iloc[0]["land_id"]
+            if same.any():
+                d = d[same.to_numpy()]
+        out.append(str(tw.loc[d.idxmin(), "code"]) if len(d) else None)
+    return out
 
 
 def _suffix_class(name: str) -> tuple[str, str]:
