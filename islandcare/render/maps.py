@@ -1,311 +1,994 @@
-"""Folium maps of an area: land, outline, roads, sea links, facilities, villages.
+"""Folium maps of an area: where care arrives in time, and how sure we are.
 
-The map carries its own base (the pack's land and outline), so it reads with
-no tiles at all; every layer's name says where its data comes from, and
-approximate points are drawn hollow.
+The map carries its own base (the pack's land and district outline on a
+water-coloured background), so it reads with no tiles at all. On it:
+
+* roads by class, solid because they are mapped; a legend note says that
+  land away from them is travelled on a modelled lattice, at what speed and
+  on whose word; bridges; ferry routes (dashed where the crossing time is
+  modelled) and ports;
+* facilities by kind, each kind its own symbol, hollow where the point is
+  approximate; facilities with no known point are listed in the legend;
+* the service circles as the land they reach (night circle off at start);
+* the places (villages with a point, township seats) filled by their best
+  time to primary care on a colour bar, ringed red when underserved, dashed
+  when the verdict is unknown, grey when there is no time;
+* helicopter flight-time rings around the air base, each pad's minutes;
+* a title box with the headline figures, the legend, and the ambulance norm
+  by township in a collapsible panel.
+
+The layer control doubles as the legend of the layers: each entry shows the
+layer's symbol. Every box is a Leaflet control (nothing ``position: fixed``),
+so the map can sit in a page beside other panels.
 """
 
 from __future__ import annotations
 
 import html
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import branca.colormap as cm
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement, Template
+import shapely
+from branca.element import Element, MacroElement
+from folium import plugins
+from folium.template import Template
+from shapely.geometry.base import BaseGeometry
 
+from islandcare.config import AreaConfig
 from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
+from islandcare.network.air import flight_minutes
+from islandcare.network.sea import haversine_km
 
-__all__ = ["KIND_STYLE", "area_map", "write_area_map"]
+if TYPE_CHECKING:
+    from islandcare.analyses.report import AreaReport
 
-#: Colour and radius of each facility kind on the map.
+__all__ = [
+    "KIND_STYLE",
+    "MINUTES_MAX",
+    "Panel",
+    "area_map",
+    "flight_rings",
+    "minutes_colormap",
+    "write_area_map",
+]
+
+#: Colour and size (px) of each facility kind's symbol.
 KIND_STYLE: dict[str, tuple[str, int]] = {
-    "hospital": ("#c0392b", 9),
-    "health_centre": ("#e67e22", 7),
-    "community_station": ("#f1c40f", 6),
-    "village_clinic": ("#27ae60", 5),
-    "night_clinic": ("#8e44ad", 6),
-    "ambulance_station": ("#2980b9", 7),
-    "boat_station": ("#16a085", 7),
-    "helipad": ("#2c3e50", 7),
-    "air_base": ("#000000", 9),
+    "hospital": ("#c0392b", 18),
+    "health_centre": ("#e67e22", 15),
+    "community_station": ("#b7950b", 13),
+    "village_clinic": ("#27ae60", 12),
+    "night_clinic": ("#8e44ad", 15),
+    "ambulance_station": ("#2471a3", 15),
+    "boat_station": ("#117a65", 15),
+    "helipad": ("#2c3e50", 16),
+    "air_base": ("#000000", 18),
 }
+
+#: Glyph and shape of each facility kind's symbol.
+_KIND_GLYPH: dict[str, tuple[str, str]] = {
+    "hospital": ("+", "square"),
+    "health_centre": ("+", "square"),
+    "community_station": ("+", "round"),
+    "village_clinic": ("+", "round"),
+    "night_clinic": ("夜", "square"),
+    "ambulance_station": ("急", "square"),
+    "boat_station": ("艇", "square"),
+    "helipad": ("H", "round"),
+    "air_base": ("H", "square"),
+}
+
+#: Upper end (minutes) of the colour bar of times to primary care.
+MINUTES_MAX = 60.0
+
+# Colours.
+_WATER, _OUTSIDE = "#b5d3e7", "#dcdcd8"
+_LAND, _LAND_EDGE, _LAND_OUTSIDE = "#f5f1e4", "#b8ad8a", "#e9e6dc"
+_OUTLINE = "#566573"
+_UNDERSERVED, _NO_TIME = "#d7191c", "#a6a6a6"
+_FERRY, _PORT, _HELI, _BRIDGE = "#1f5f99", "#1b4f72", "#34495e", "#d35400"
+_CIRCLE_FILL = {"primary_care": {"town": "#2166ac", "countryside": "#67a9cf"},
+                "night_clinic": {"town": "#54278f", "countryside": "#9e9ac8"}}
+_CIRCLE_OTHER = {"town": "#e6550d", "countryside": "#fdae6b"}
+_ROAD_STYLE = {"motorway": ("#a50f15", 4.0), "trunk": ("#d35400", 3.0),
+               "primary": ("#e67e22", 2.6), "secondary": ("#d4ac0d", 2.2),
+               "tertiary": ("#7f8c8d", 1.8)}
+_ROAD_OTHER = ("#95a5a6", 1.4)
+
+# Words.
+_STATUS_ZH = {"covered": "达标 covered", "underserved": "服务不足 underserved",
+              "unknown": "未知 unknown"}
+_RULE_ZH = {"primary_care": "基层医疗 primary care", "night_clinic": "夜间诊疗 night clinic",
+            "ambulance_response": "急救反应 ambulance response"}
+_MODE_ZH = {"walk": "步行 walk", "drive": "驾车 drive", "ambulance": "救护车 ambulance"}
+_LEG_ZH = {"access": "接入 access", "road": "道路 road", "offroad": "模型陆路 modelled land",
+           "bridge": "桥 bridge", "boarding": "登船 boarding", "wait": "候船 wait",
+           "ferry": "轮渡 ferry", "boat": "急救艇 boat", "air": "直升机 air"}
+_CLASS_ZH = {"town": "城区 town", "countryside": "农村 countryside"}
+_ROAD_ZH = {"motorway": "高速公路", "trunk": "干线公路", "primary": "主要道路",
+            "secondary": "次要道路", "tertiary": "三级道路", "residential": "居住区道路",
+            "unclassified": "乡村道路"}
+_APPROX = " (approximate point 近似位置)"
+#: Ring of a place by verdict: colour, width, dashes.
+_RING: dict[str, tuple[str, float, str | None]] = {
+    "covered": ("#333333", 1.2, None), "underserved": (_UNDERSERVED, 3.5, None),
+    "unknown": ("#555555", 2.0, "3 3")}
+
+# ----------------------------------------------------------------------- text helpers
+
+
+def _missing(v: object) -> bool:
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):  # lists and the like
+        return False
+
+
+def _plain(v: object) -> str:
+    return "—" if _missing(v) or v == "" else str(v)
 
 
 def _esc(v: object) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    return html.escape(_plain(v))
+
+
+def _count(v: object) -> str:
+    return "—" if _missing(v) else f"{int(v):,}"
+
+
+def _minutes(x: object) -> str:
+    """Minutes as a popup says them: ``12 min``, ``not reached 未到达`` or ``—``."""
+    try:
+        x = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return "—"
-    return html.escape(str(v))
+    if math.isnan(x):
+        return "—"
+    return "not reached 未到达" if math.isinf(x) else f"{x:.0f} min"
 
 
-def _popup(title: str, rows: list[tuple[str, object]]) -> folium.Popup:
-    body = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{html.escape(k)}</th>"
-                   f"<td>{_esc(v)}</td></tr>" for k, v in rows)
-    return folium.Popup(f"<b>{html.escape(title)}</b><table>{body}</table>", max_width=380)
-
-
-def _source_of(gdf: gpd.GeoDataFrame) -> str:
-    if "source" not in gdf or gdf.empty:
+def _words(items: object, table: dict[str, str], sep: str) -> str:
+    """Items of ``a > b`` or ``a, b`` in Chinese and English, joined again; '' when none."""
+    if _missing(items):
         return ""
-    first = str(gdf["source"].dropna().iloc[0]) if gdf["source"].notna().any() else ""
-    return first.split(";")[0][:60]
+    words = [table.get(w.strip(), w.strip()) for w in str(items).split(sep) if w.strip()]
+    return (" › " if sep == ">" else ", ").join(words)
+
+
+def _popup(title: str, rows: Iterable[tuple[str, str]], *, width: int = 400) -> folium.Popup:
+    """A popup: the title, then a table of (label, HTML value) rows."""
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return folium.Popup(f"<div class='ic-pop'><b>{html.escape(title)}</b><table>{body}</table>"
+                        "</div>", max_width=width)
+
+
+def _rows(pairs: Iterable[tuple[str, object]]) -> list[tuple[str, str]]:
+    """Popup rows from plain values: escaped, the missing ones left out."""
+    return [(k, html.escape(str(v))) for k, v in pairs if not _missing(v) and v != ""]
+
+
+# ----------------------------------------------------------------------- symbols
+
+
+def _swatch_line(colour: str, *, weight: float = 3, dash: str | None = None) -> str:
+    d = f" stroke-dasharray='{dash}'" if dash else ""
+    return (f"<svg width='30' height='10'><line x1='1' y1='5' x2='29' y2='5' stroke='{colour}' "
+            f"stroke-width='{weight}'{d}/></svg>")
+
+
+def _swatch_fill(fill: str, *, edge: str, opacity: float = 1.0, dash: str = "") -> str:
+    d = f" stroke-dasharray='{dash}'" if dash else ""
+    return (f"<svg width='30' height='12'><rect x='1' y='1' width='28' height='10' fill='{fill}' "
+            f"fill-opacity='{opacity}' stroke='{edge}'{d}/></svg>")
+
+
+def _swatch_dot(fill: str, *, ring: str, weight: float = 1.5, dash: str = "", r: int = 5) -> str:
+    d = f" stroke-dasharray='{dash}'" if dash else ""
+    return (f"<svg width='30' height='18'><circle cx='15' cy='9' r='{r}' fill='{fill}' "
+            f"stroke='{ring}' stroke-width='{weight}'{d}/></svg>")
+
+
+_FERRY_SWATCH = (f"<svg width='30' height='12'><line x1='1' y1='3' x2='29' y2='3' "
+                 f"stroke='{_FERRY}' stroke-width='2.5'/><line x1='1' y1='9' x2='29' y2='9' "
+                 f"stroke='{_FERRY}' stroke-width='2.5' stroke-dasharray='6 4'/></svg>")
+
+
+def _port_icon(*, exact: bool) -> str:
+    fill = _PORT if exact else "#ffffff"
+    return (f"<div style='box-sizing:border-box;width:10px;height:10px;background:{fill};"
+            f"border:2px solid {_PORT};transform:rotate(45deg)'></div>")
+
+
+def _fac_icon(kind: str, *, approximate: bool, planned: bool = False) -> str:
+    """A facility symbol: filled for an exact point, hollow for an approximate one,
+    dashed border when only planned."""
+    colour, size = KIND_STYLE.get(kind, ("#555555", 14))
+    glyph, shape = _KIND_GLYPH.get(kind, ("•", "round"))
+    bg, fg = ("#ffffff", colour) if approximate else (colour, "#ffffff")
+    font = size - 2 if glyph == "+" else max(9, size - 6)
+    return (f"<div style='box-sizing:border-box;width:{size}px;height:{size}px;background:{bg};"
+            f"color:{fg};border:2px {'dashed' if planned else 'solid'} {colour};"
+            f"border-radius:{'50%' if shape == 'round' else '3px'};display:flex;"
+            f"align-items:center;justify-content:center;font:bold {font}px/1 sans-serif;"
+            f"box-shadow:0 0 2px #fff'>{glyph}</div>")
+
+
+def _row(symbol: str, text: str) -> str:
+    """A legend row: symbol, then HTML text."""
+    return f"<div class='ic-row'><span class='ic-sym'>{symbol}</span><span>{text}</span></div>"
+
+
+def _named(symbol: str, text: str) -> str:
+    """A layer's name in the layer control: its symbol, then its text."""
+    return f"<span class='ic-sym'>{symbol}</span>{html.escape(text)}"
+
+
+# ----------------------------------------------------------------------- map elements
+
+
+class Panel(MacroElement):
+    """A block of HTML in a corner of the map, as a Leaflet control.
+
+    Controls stack in their corner in the order they are added (the bottom
+    corners grow upwards).
+
+    Parameters
+    ----------
+    body
+        The HTML inside the panel.
+    position
+        Leaflet corner: ``topleft``, ``topright``, ``bottomleft`` or ``bottomright``.
+    element_id
+        The panel's ``id``.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var ctl = L.control({position: {{ this.position|tojson }}});
+  ctl.onAdd = function () {
+    var div = L.DomUtil.create("div", "ic-panel");
+    div.id = {{ this.element_id|tojson }};
+    div.innerHTML = {{ this.body|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+  };
+  ctl.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, body: str, *, position: str, element_id: str) -> None:
+        super().__init__()
+        self._name = "Panel"
+        self.body = body
+        self.position = position
+        self.element_id = element_id
+
+
+class _Zoom(MacroElement):
+    """The zoom buttons, added after the title box so that they sit below it."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.zoom({position: "topleft", zoomInTitle: "放大 Zoom in", zoomOutTitle: "缩小 Zoom out"})
+  .addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+
+class _Scale(MacroElement):
+    """A metric scale bar."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, position: "bottomleft"}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+
+class _FitView(MacroElement):
+    """Open the map on ``bounds``, leaving room for the side panels on a wide screen.
+
+    Parameters
+    ----------
+    bounds
+        ``[[south, west], [north, east]]``.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  var wide = map.getSize().x >= {{ this.wide }};
+  map.fitBounds({{ this.bounds|tojson }}, {
+    paddingTopLeft: [wide ? {{ this.left }} : 10, 10],
+    paddingBottomRight: [wide ? {{ this.right }} : 10, 10]});
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "FitView"
+        self.bounds = bounds
+        self.left, self.right, self.wide = 340, 330, 1100
+
+
+_CSS = """<style>
+.leaflet-container {{ background: {background} !important; font-family: "Noto Sans CJK SC",
+  "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif; }}
+.ic-panel, .legend.leaflet-control, .leaflet-control-layers {{
+  background: rgba(255,255,255,.94); border-radius: 5px; box-shadow: 0 1px 5px rgba(0,0,0,.35);
+  font-size: 12px; line-height: 1.35; color: #222; }}
+.ic-panel {{ padding: 6px 9px; max-width: 330px; max-height: calc(100vh - 120px);
+  overflow-y: auto; }}
+.ic-panel details > summary {{ cursor: pointer; font-weight: bold; }}
+.ic-note {{ color: #555; font-size: 11px; margin-top: 3px; }}
+.ic-panel table {{ border-collapse: collapse; margin-top: 4px; }}
+.ic-panel td, .ic-panel th {{ border-bottom: 1px solid #ddd; padding: 2px 5px; text-align: left;
+  vertical-align: top; }}
+.ic-row {{ display: flex; align-items: center; gap: 4px; margin: 1px 0; }}
+.ic-sym {{ flex: 0 0 32px; display: inline-flex; justify-content: center; }}
+#ic-title {{ max-width: 360px; }}
+#ic-title .ic-name {{ font-size: 16px; font-weight: bold; }}
+#ic-legend {{ max-height: calc(100vh - 330px); }}
+#ic-norm {{ max-width: 520px; max-height: 45vh; }}
+.ic-covered {{ color: #1a7f37; font-weight: bold; }}
+.ic-underserved {{ color: {under}; font-weight: bold; }}
+.ic-unknown {{ color: #666; font-weight: bold; }}
+.leaflet-control-layers-expanded {{ padding: 4px 8px 4px 4px; max-width: 320px; }}
+.leaflet-control-layers-list {{ max-height: calc(100vh - 150px); overflow-y: auto; }}
+.leaflet-control-layers label {{ margin: 1px 0; }}
+.leaflet-control-layers label > span {{ display: flex; align-items: center; }}
+.leaflet-control-layers .ic-sym {{ margin-right: 3px; }}
+.legend.leaflet-control {{ padding: 0 4px; }}
+.ic-pop {{ max-height: 340px; overflow-y: auto; }}
+.ic-pop table {{ border-collapse: collapse; margin-top: 3px; font-size: 12px; }}
+.ic-pop th {{ text-align: left; padding: 1px 6px 1px 0; color: #444; vertical-align: top;
+  white-space: nowrap; }}
+.ic-ring-label {{ font: bold 11px sans-serif; color: {heli}; white-space: nowrap;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
+@media (max-width: 800px) {{ .ic-panel {{ max-width: 240px; }} #ic-legend {{ max-height: 30vh; }}
+  .leaflet-control-layers-list {{ max-height: 35vh; }} }}
+</style>"""
+
+
+# ----------------------------------------------------------------------- helicopter
+
+
+@dataclass(frozen=True)
+class _Air:
+    """The helicopter rule of an area file: minutes lost on the ground and cruise speed."""
+
+    dispatch: float
+    landing: float
+    speed_kmh: float
+
+    @classmethod
+    def of(cls, cfg: AreaConfig) -> _Air:
+        return cls(dispatch=float(cfg.get("helicopter.dispatch_minutes")),
+                   landing=float(cfg.get("helicopter.landing_minutes")),
+                   speed_kmh=float(cfg.get("speeds.helicopter")))
+
+    def sum_text(self, flight: float) -> str:
+        return (f"dispatch {self.dispatch:g} + flight {flight:.0f} at {self.speed_kmh:g} km/h "
+                f"+ landing {self.landing:g}")
+
+
+def flight_rings(area: Area, *, every: float = 15.0, up_to: float = 60.0
+                 ) -> list[tuple[float, float]]:
+    """Helicopter rings around the air base: (minutes after the call, radius in km).
+
+    A ring at ``t`` minutes bounds what a helicopter reaches by then:
+    radius = (t − dispatch − landing) × cruise speed, the sum the network's
+    air legs use (:mod:`islandcare.network.air`). Rings with no flight time
+    left are skipped.
+
+    Parameters
+    ----------
+    area
+        The area (``helicopter.dispatch_minutes``, ``helicopter.landing_minutes``
+        and ``speeds.helicopter`` of its file).
+    every, up_to
+        Ring spacing and the last ring, in minutes.
+
+    Returns
+    -------
+    list of (float, float)
+        With the defaults of ``_defaults.toml`` (15 min dispatch, 5 min
+        landing, 220 km/h): 30, 45 and 60 minutes at about 37, 92 and 147 km.
+    """
+    air = _Air.of(area.config)
+    out = []
+    for i in range(1, int(up_to // every) + 1):
+        t = i * every
+        if t > air.dispatch + air.landing:
+            out.append((t, (t - air.dispatch - air.landing) * air.speed_kmh / 60.0))
+    return out
+
+
+def _air_bases(area: Area) -> gpd.GeoDataFrame:
+    fac = area.layers["facilities"]
+    live = fac["status"].fillna("existing") == "existing"
+    return fac[(fac["kind"] == "air_base") & fac.geometry.notna() & live]
+
+
+def _pad_reach(area: Area, lon: float, lat: float) -> str:
+    """When the helicopter reaches a point from the nearest air base, as popup text."""
+    bases = _air_bases(area)
+    if bases.empty:
+        return "no air base in the data 数据中无航空基地"
+    air = _Air.of(area.config)
+    flight, base = min((flight_minutes(haversine_km(b.geometry.x, b.geometry.y, lon, lat),
+                                       area.config), str(b["name"])) for _, b in bases.iterrows())
+    return (f"{air.dispatch + flight + air.landing:.0f} min from {base}: {air.sum_text(flight)}"
+            " (day only 仅白天)")
+
+
+# ----------------------------------------------------------------------- layers
+
+
+def _view_bounds(area: Area) -> list[list[float]]:
+    """Bounds to open the map on: the outline's parts that hold the area's places.
+
+    An island county's outline can include far-off rocks, and its land layer
+    islands beyond the outline (the one carrying the referral hospital, say),
+    so the view fits the outline parts within about 1 km of a township seat
+    or a village point, or the whole outline when none is.
+    """
+    outline = area.outline_geom
+    parts = list(getattr(outline, "geoms", [outline]))
+    points = [g for name in ("townships", "villages") for g in area.layers[name].geometry
+              if g is not None and not g.is_empty]
+    keep = [p for p in parts if points and bool(shapely.dwithin(p, points, 0.01).any())]
+    minx, miny, maxx, maxy = (shapely.union_all(keep) if keep else outline).bounds
+    return [[miny, minx], [maxy, maxx]]
 
 
 def _add_base(m: folium.Map, area: Area) -> None:
-    land = area.layers["land"]
+    land = area.layers["land"][["land_id", "kind", "area_km2", "source", "geometry"]].copy()
+    land["in_area"] = land.intersects(area.outline_geom)
+    land["area_km2"] = land["area_km2"].round(2)
     folium.GeoJson(
-        land[["land_id", "kind", "area_km2", "source", "geometry"]],
-        name=f"陆地 Land — {_source_of(land)}",
-        style_function=lambda _: {"fillColor": "#f3efe0", "color": "#b8ad8a",
-                                  "weight": 0.6, "fillOpacity": 1.0},
-        tooltip=folium.GeoJsonTooltip(["land_id", "area_km2"], aliases=["岛/陆地", "km²"]),
+        land, name=_named(_swatch_fill(_LAND, edge=_LAND_EDGE), "陆地 Land"),
+        style_function=lambda f: {
+            "fillColor": _LAND if f["properties"]["in_area"] else _LAND_OUTSIDE,
+            "color": _LAND_EDGE, "weight": 0.6, "fillOpacity": 1.0},
+        tooltip=folium.GeoJsonTooltip(["land_id", "area_km2", "source"],
+                                      aliases=["岛/陆地 land", "km²", "source 来源"]),
     ).add_to(m)
-    outline = area.layers["outline"]
     folium.GeoJson(
-        outline[["code", "name", "geometry"]],
-        name=f"行政边界 Outline — {_source_of(outline)}",
-        style_function=lambda _: {"fill": False, "color": "#7f8c8d", "weight": 1.5,
+        area.layers["outline"][["code", "name", "source", "geometry"]],
+        name=_named(_swatch_line(_OUTLINE, weight=1.6, dash="6 4"), "行政边界 Outline of the district"),
+        style_function=lambda _: {"fill": False, "color": _OUTLINE, "weight": 1.6,
                                   "dashArray": "6 4"},
+        tooltip=folium.GeoJsonTooltip(["name", "code", "source"],
+                                      aliases=["区县 district", "code", "source 来源"]),
     ).add_to(m)
+
+
+def _add_circles(m: folium.Map, report: AreaReport) -> None:
+    """The land each service circle reaches, per settlement class (night circle off)."""
+    for key, res in report.circles.items():
+        fills = _CIRCLE_FILL.get(key, _CIRCLE_OTHER)
+        for cls, geom in res.polygons.items():
+            if geom.is_empty:
+                continue
+            minutes, mode = res.circle.limits[cls]
+            name = (f"{res.circle.label}: {_CLASS_ZH.get(cls, cls)} ≤{minutes:g} min "
+                    f"{_MODE_ZH.get(mode, mode)}")
+            colour = fills.get(cls, "#888888")
+            folium.GeoJson(
+                gpd.GeoDataFrame({"circle": [name]}, geometry=[geom], crs=4326),
+                name=_named(_swatch_fill(colour, edge=colour, opacity=0.35), name),
+                show=key == "primary_care",
+                style_function=lambda _, c=colour: {"fillColor": c, "color": c, "weight": 0.6,
+                                                    "fillOpacity": 0.3},
+                tooltip=f"{name} (land reached 可达陆地)",
+            ).add_to(m)
+
+
+def _road_class(highway: object) -> str:
+    return str(highway).removesuffix("_link")
+
+
+def _split_at_outline(lines: gpd.GeoDataFrame, outline: BaseGeometry) -> gpd.GeoDataFrame:
+    """Lines cut at the district outline; ``inside`` says which side each part lies on."""
+    parts = pd.concat([lines.assign(geometry=lines.geometry.intersection(outline), inside=True),
+                       lines.assign(geometry=lines.geometry.difference(outline), inside=False)],
+                      ignore_index=True)
+    return gpd.GeoDataFrame(parts[~parts.geometry.is_empty], geometry="geometry", crs=lines.crs)
 
 
 def _add_roads(m: folium.Map, area: Area) -> None:
+    """Mapped roads, one layer per class; parts beyond the district drawn faint."""
     roads = area.layers["roads"]
     if roads.empty:
         return
-    folium.GeoJson(
-        roads[["highway", "km", "geometry"]],
-        name=f"主要道路 Major roads — {_source_of(roads)}",
-        style_function=lambda _: {"color": "#d35400", "weight": 2.2, "opacity": 0.9},
-    ).add_to(m)
+    roads = _split_at_outline(roads[["highway", "km", "source", "geometry"]], area.outline_geom)
+    roads["cls"] = roads["highway"].map(_road_class)
+    present = set(roads["cls"])
+    for cls in [c for c in _ROAD_STYLE if c in present] + sorted(present - set(_ROAD_STYLE)):
+        colour, weight = _ROAD_STYLE.get(cls, _ROAD_OTHER)
+        label = (f"{_ROAD_ZH.get(cls, '其他道路')} {cls} road, mapped, "
+                 f"{area.config.speed_kmh(cls):g} km/h")
+        folium.GeoJson(
+            roads[roads["cls"] == cls].drop(columns="cls"),
+            name=_named(_swatch_line(colour, weight=weight), label),
+            style_function=lambda f, c=colour, w=weight: {
+                "color": c, "weight": w, "opacity": 0.95 if f["properties"]["inside"] else 0.4},
+            tooltip=folium.GeoJsonTooltip(["highway", "km", "source"],
+                                          aliases=["class 等级", "km", "source 来源"]),
+        ).add_to(m)
+
+
+def _add_bridges(m: folium.Map, area: Area) -> None:
     bridges = area.layers.get("bridges")
-    if bridges is not None and not bridges.empty:
-        fg = folium.FeatureGroup(name="桥 Bridges (stated, drawn approximately)")
-        for _, b in bridges.iterrows():
-            folium.PolyLine([(y, x) for x, y in b.geometry.coords], color="#d35400", weight=3,
-                            dash_array="2 4", popup=_popup(b["name"], [("source", b["source"])])
-                            ).add_to(fg)
-        fg.add_to(m)
-
-
-_PORT_ICON = ("<div style='width:10px;height:10px;background:#fff;border:2px solid #1b4f72;"
-              "transform:rotate(45deg)'></div>")
+    if bridges is None or bridges.empty:
+        return
+    fg = folium.FeatureGroup(name=_named(_swatch_line(_BRIDGE, weight=3.5, dash="2 5"),
+                                         "桥 Bridges (drawn approximately)"))
+    for _, b in bridges.iterrows():
+        folium.PolyLine([(y, x) for x, y in b.geometry.coords], color=_BRIDGE, weight=3.5,
+                        dash_array="2 5", tooltip=str(b["name"]),
+                        popup=_popup(str(b["name"]), _rows([("source 来源", b["source"])])),
+                        ).add_to(fg)
+    fg.add_to(m)
 
 
 def _add_sea(m: folium.Map, area: Area) -> None:
+    """Ferry routes (dashed where the crossing is modelled) and ports."""
     links, ports = area.layers["sealinks"], area.layers["ports"]
     if not links.empty:
-        fg = folium.FeatureGroup(name="航线 Sea links (dashed: crossing time modelled)")
+        fg = folium.FeatureGroup(name=_named(
+            _FERRY_SWATCH, "航线 Sea links (ferries): solid stated, dashed modelled crossing"))
         for _, s in links.iterrows():
             stated = s.get("crossing_quality") == "stated"
+            title = str(s.get("route_zh") or s["link_id"])
+            sailings = f"{_plain(s.get('first_sailing'))} / {_plain(s.get('last_sailing'))}"
             folium.PolyLine(
-                [(y, x) for x, y in s.geometry.coords], color="#2471a3", weight=2.5,
+                [(y, x) for x, y in s.geometry.coords], color=_FERRY, weight=2.6,
                 dash_array=None if stated else "8 6",
-                popup=_popup(str(s.get("route_zh") or s["link_id"]), [
+                tooltip=f"{title} ({'crossing stated' if stated else 'crossing modelled'})",
+                popup=_popup(title, _rows([
                     ("vessel 船型", s.get("vessel")),
                     ("crossing 航行 (min)", s.get("crossing_min")),
-                    ("crossing is", s.get("crossing_quality")),
+                    ("crossing is 航行时间", "stated 有出处" if stated else "modelled 按距离估算"),
                     ("headway 间隔 (min)", s.get("headway_min")),
                     ("departures 班次", s.get("departures")),
-                    ("note", s.get("note")), ("as of", s.get("as_of")),
-                    ("source", s.get("source"))]),
+                    ("first / last 首末班", sailings),
+                    ("note 备注", s.get("note")), ("as of 时间", s.get("as_of")),
+                    ("source 来源", s.get("source"))])),
             ).add_to(fg)
         fg.add_to(m)
-    if not ports.empty:
-        fg = folium.FeatureGroup(name="码头 Ports (approximate points)")
-        for _, p in ports.iterrows():
+    placed = ports[ports.geometry.notna()]
+    if not placed.empty:
+        fg = folium.FeatureGroup(name=_named(_port_icon(exact=False),
+                                             f"码头 Ports ({len(placed)})"))
+        for _, p in placed.iterrows():
+            exact = p.get("location_quality") == "exact"
             folium.Marker(
                 (p.geometry.y, p.geometry.x),
-                icon=folium.DivIcon(html=_PORT_ICON, icon_size=(12, 12), icon_anchor=(6, 6)),
-                popup=_popup(p["name"], [("location", p["location_quality"]),
-                                         ("placed by", p["location_note"]),
-                                         ("source", p["source"])]),
-                tooltip=p["name"],
+                icon=folium.DivIcon(html=_port_icon(exact=exact), icon_size=(13, 13),
+                                    icon_anchor=(6, 6)),
+                tooltip=f"{p['name']}{'' if exact else _APPROX}",
+                popup=_popup(str(p["name"]), _rows([
+                    ("island 岛", p.get("island")), ("location 位置", p.get("location_quality")),
+                    ("placed by 定位依据", p.get("location_note")),
+                    ("source 来源", p.get("source"))])),
             ).add_to(fg)
         fg.add_to(m)
+
+
+def _add_helicopter(m: folium.Map, area: Area) -> None:
+    """Flight-time rings around each air base, labelled with their minutes."""
+    bases, rings = _air_bases(area), flight_rings(area)
+    if bases.empty or not rings:
+        return
+    air = _Air.of(area.config)
+    fg = folium.FeatureGroup(name=_named(
+        _swatch_line(_HELI, weight=1.6, dash="6 4"),
+        f"直升机 Helicopter from the air base: {' / '.join(f'{t:g}' for t, _ in rings)} min"))
+    for _, b in bases.iterrows():
+        for t, km in rings:
+            note = (f"helicopter 直升机: {t:g} min after the call = "
+                    f"{air.sum_text(t - air.dispatch - air.landing)}: {km:.0f} km from {b['name']}")
+            folium.Circle((b.geometry.y, b.geometry.x), radius=km * 1000, color=_HELI, weight=1.6,
+                          dash_array="10 6", fill=False, tooltip=note).add_to(fg)
+            folium.Marker((b.geometry.y + km / 111.2, b.geometry.x),
+                          icon=folium.DivIcon(html=f"<div class='ic-ring-label'>✈ {t:g} min</div>",
+                                              icon_size=(70, 14), icon_anchor=(35, 7)),
+                          tooltip=note).add_to(fg)
+    fg.add_to(m)
 
 
 def _add_facilities(m: folium.Map, area: Area) -> None:
+    """One layer per facility kind; the popup of a pad says when the helicopter gets there."""
     fac = area.layers["facilities"]
     for kind, label in FACILITY_KINDS.items():
         sub = fac[(fac["kind"] == kind) & fac.geometry.notna()]
         if sub.empty:
             continue
-        colour, radius = KIND_STYLE[kind]
-        fg = folium.FeatureGroup(name=f"{label} ({len(sub)})")
+        fg = folium.FeatureGroup(name=_named(_fac_icon(kind, approximate=False),
+                                             f"{label} ({len(sub)})"))
+        size = KIND_STYLE.get(kind, ("", 14))[1]
         for _, f in sub.iterrows():
             approx = f["location_quality"] != "exact"
-            folium.CircleMarker(
-                (f.geometry.y, f.geometry.x), radius=radius, color=colour, weight=2.5,
-                fill=True, fill_color="#ffffff" if approx else colour, fill_opacity=0.95,
-                tooltip=f"{f['name']}{' (approximate point)' if approx else ''}",
-                popup=_popup(f["name"], [
-                    ("kind 类别", label), ("status", f.get("status")),
-                    ("beds 床位", f.get("beds")), ("ambulances 救护车", f.get("ambulances")),
-                    ("location 位置", f["location_quality"]),
-                    ("placed by", f.get("location_note")), ("source 来源", f.get("source")),
-                    ("license", f.get("license"))]),
+            planned = str(f.get("status") or "existing") != "existing"
+            pad = kind == "helipad" or f.get("has_pad") is True
+            opens = f.get("opens")
+            rows = _rows([
+                ("kind 类别", label),
+                ("status 状态", "planned 规划" if planned else f.get("status")),
+                ("helicopter 直升机到达", _pad_reach(area, f.geometry.x, f.geometry.y) if pad
+                 else None),
+                ("referral 转诊医院", "yes 是" if f.get("referral") is True else None),
+                ("beds 床位", f.get("beds")), ("ambulances 救护车", f.get("ambulances")),
+                ("opens 开放", None if _missing(opens) else f"{opens}–{_plain(f.get('closes'))}"),
+                ("location 位置", "approximate 近似" if approx else "exact 精确"),
+                ("placed by 定位依据", f.get("location_note")),
+                ("source 来源", f.get("source")), ("license", f.get("license"))])
+            folium.Marker(
+                (f.geometry.y, f.geometry.x),
+                icon=folium.DivIcon(html=_fac_icon(kind, approximate=approx, planned=planned),
+                                    icon_size=(size, size), icon_anchor=(size // 2, size // 2)),
+                tooltip=f"{f['name']}{_APPROX if approx else ''}",
+                popup=_popup(str(f["name"]), rows),
             ).add_to(fg)
         fg.add_to(m)
 
 
-def _add_places(m: folium.Map, area: Area) -> None:
-    tw = area.layers["townships"]
-    fg = folium.FeatureGroup(name="乡镇驻地 Township seats (population as stated)")
-    for _, t in tw[tw.geometry.notna()].iterrows():
-        folium.CircleMarker(
-            (t.geometry.y, t.geometry.x), radius=3, color="#555555", fill=True, fill_opacity=1,
-            tooltip=t["name"],
-            popup=_popup(t["name"], [
-                ("code 代码", t["code"]), ("population 人口", t.get("population")),
-                ("year 年份", t.get("population_year")), ("note", t.get("population_note")),
-                ("outlying island 离岛", t.get("outlying_island")),
-                ("point", t.get("location_note")), ("source", t.get("source"))]),
-        ).add_to(fg)
-    fg.add_to(m)
-    vil = area.layers["villages"]
-    placed = vil[vil.geometry.notna()]
-    if not placed.empty:
-        fgv = folium.FeatureGroup(name=f"村/社区 Villages with a known point ({len(placed)} of {len(vil)})")
-        for _, v in placed.iterrows():
-            folium.CircleMarker(
-                (v.geometry.y, v.geometry.x), radius=3, color="#34495e", fill=True,
-                fill_color="#95a5a6", fill_opacity=1, tooltip=v["name"],
-                popup=_popup(v["name"], [("code", v["code"]), ("township", v.get("township")),
-                                         ("class", v.get("settlement_class")),
-                                         ("class rule", v.get("class_rule")),
-                                         ("source", v.get("source"))]),
-            ).add_to(fgv)
-        fgv.add_to(m)
+def minutes_colormap(area: Area) -> cm.LinearColormap:
+    """Colour bar of minutes to primary care, 0 to :data:`MINUTES_MAX`.
+
+    Dark green at 0, light green at the area's shorter limit (town), yellow
+    at the longer one (countryside), then orange to purple: the colour tells
+    at a glance on which side of the limits a place falls.
+
+    Parameters
+    ----------
+    area
+        The area (``circles.primary_care.town_minutes`` and
+        ``countryside_minutes`` of its file).
+
+    Returns
+    -------
+    branca.colormap.LinearColormap
+        The colour bar; call it with minutes for a ``#rrggbbaa`` colour.
+    """
+    cfg = area.config
+    lo, hi = sorted((float(cfg.get("circles.primary_care.town_minutes")),
+                     float(cfg.get("circles.primary_care.countryside_minutes"))))
+    stops = [0.0, lo, hi, (hi + MINUTES_MAX) / 2, MINUTES_MAX]
+    colours = ["#1a9641", "#a6d96a", "#fee08b", "#f46d43", "#762a83"]
+    if lo == hi:
+        del stops[2], colours[2]
+    cmap = cm.LinearColormap(colours, index=stops, vmin=0, vmax=MINUTES_MAX,
+                             caption="基层医疗最短时间 minutes to primary care (分钟)")
+    cmap.tick_labels = sorted({0.0, lo, hi, 30.0, 45.0, MINUTES_MAX})
+    cmap.width = 330
+    return cmap
 
 
-_LEGEND = """
-{% macro html(this, kwargs) %}
-<div id="islandcare-legend" style="position: fixed; bottom: 24px; left: 12px; z-index: 9999;
-     background: rgba(255,255,255,0.95); padding: 8px 10px; border: 1px solid #999;
-     border-radius: 4px; font: 12px/1.35 sans-serif; max-width: 330px;">
-{{ this.body }}
-</div>
-{% endmacro %}
-"""
+def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
+                      norm: str | None) -> list[tuple[str, str]]:
+    """Popup rows of one place: verdict, times, modes, sources and data-quality flags."""
+    seat = r["unit"] == "township_seat"
+    cls = r.get("settlement_class")
+    rows = _rows([("type 类型", "乡镇驻地 township seat, standing for the township's population"
+                   if seat else "村/社区 village"), ("township 乡镇", r.get("township"))])
+    if report is not None:
+        status = str(r.get("status"))
+        rows.append(("verdict 结论",
+                     f"<span class='ic-{status}'>{_STATUS_ZH.get(status, status)}</span>"))
+        rows += _rows([("failing rules 未达标", _words(r.get("failing_rules"), _RULE_ZH, ",")),
+                       ("cannot tell 无法判断", _words(r.get("unknown_rules"), _RULE_ZH, ",")),
+                       ("reason 原因", r.get("reason"))])
+        pc = report.circles.get("primary_care")
+        if pc is not None and cls in pc.circle.limits:
+            limit, mode = pc.circle.limits[cls]
+            took = _MODE_ZH.get(str(r.get("primary_care_mode")), "")
+            times = (f"<b>{_minutes(r.get('primary_care_min'))}</b> {took} — limit "
+                     f"≤{limit:g} min {_MODE_ZH.get(mode, mode)} ({_CLASS_ZH.get(cls, cls)})")
+            rows.append(("primary care 基层医疗", times))
+            rows += _rows([("limit source 标准来源",
+                            pc.circle.sources.get(cls, pc.circle.sources.get("all")))])
+        legs = _words(r.get("response_modes"), _LEG_ZH, ">")
+        rows += _rows([
+            ("nearest facility 最近机构", r.get("nearest_facility")),
+            ("night clinic 夜间诊疗", _minutes(r["night_clinic_min"])
+             if "night_clinic_min" in r.index else None),
+            ("ambulance response 急救反应",
+             _minutes(r.get("response_min")) + (f" via {legs}" if legs else "")),
+            ("county hospital 县医院 (best, day)", _minutes(r.get("county_best_day"))),
+            ("referral hospital 转诊医院 (best, day)", _minutes(r.get("referral_best_day"))),
+            ("helipad by road 到停机坪", _minutes(r.get("helipad_min")))])
+    pop = r.get("population")
+    rows += _rows([
+        ("population 人口", None if _missing(pop) else
+         f"{int(pop):,} ({_plain(r.get('population_year'))})"),
+        ("ambulances 救护车 (norm)", norm),
+        ("class 城乡", f"{_CLASS_ZH.get(cls, cls)} — {_plain(r.get('class_rule'))}"),
+        ("point 位置", f"{_plain(r.get('location_quality'))} — {_plain(r.get('location_note'))}"),
+        ("source 来源", source),
+        ("data quality 数据质量", r.get("data_quality"))])
+    return rows
 
 
-class Legend(MacroElement):
-    """A fixed HTML legend box."""
-
-    def __init__(self, body: str) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.body = body
-        self._template = Template(_LEGEND)
-
-
-def _legend_html(area: Area) -> str:
-    fac = area.layers["facilities"]
-    kinds = [k for k in FACILITY_KINDS if (fac["kind"] == k).any()]
-    items = "".join(
-        f"<div><span style='display:inline-block;width:10px;height:10px;border-radius:5px;"
-        f"background:{KIND_STYLE[k][0]};margin-right:5px'></span>{html.escape(FACILITY_KINDS[k])}</div>"
-        for k in kinds)
-    missing = fac[fac["location_quality"] == "none"]
-    note_missing = ""
-    if not missing.empty:
-        names = "、".join(missing["name"].astype(str))
-        note_missing = f"<div style='margin-top:4px'>Not on the map (no point known): {html.escape(names)}</div>"
-    attribution = "<br>".join(html.escape(a) for a in area.attribution)
-    return (f"<b>{html.escape(area.config.title)}</b>{items}"
-            "<div style='margin-top:4px'>Hollow marker = approximate point (placed by a stated "
-            "rule, see popup). Dashed sea link = crossing time modelled from distance.</div>"
-            f"{note_missing}<div style='margin-top:4px;color:#555;font-size:10px'>{attribution}</div>")
+def _place_sources(area: Area) -> dict[tuple[str, str], object]:
+    """(unit, code) → the source of the place's row in the pack."""
+    out: dict[tuple[str, str], object] = {}
+    for unit, layer in (("village", "villages"), ("township_seat", "townships")):
+        g = area.layers[layer]
+        out.update({(unit, c): s for c, s in zip(g["code"], g.get("source", [None] * len(g)))})
+    return out
 
 
-_STATUS_COLOUR = {"covered": "#1a9850", "underserved": "#d73027", "unknown": "#999999"}
-_CIRCLE_FILL = {"town": "#4575b4", "countryside": "#74add1"}
+def _norm_by_township(report: AreaReport | None) -> dict[str, str]:
+    """Township code → its ambulance norm, for the township seats' popups."""
+    if report is None or report.norm is None:
+        return {}
+    return {str(n["township_code"]): f"needed 需要 {n['needed']}, present 现有 "
+            + ("not in the data 数据中没有" if _missing(n["present"]) else str(n["present"]))
+            for _, n in report.norm.iterrows() if n["township_code"]}
 
 
-def _add_circles(m: folium.Map, report) -> None:
-    for key, res in report.circles.items():
-        for cls, geom in res.polygons.items():
-            if geom.is_empty:
-                continue
-            minutes, mode = res.circle.limits[cls]
-            name = f"{res.circle.label}: {cls} {minutes:g} min by {mode} (land reached)"
-            gdf = gpd.GeoDataFrame({"circle": [name]}, geometry=[geom], crs=4326)
-            colour = _CIRCLE_FILL[cls] if key == "primary_care" else "#9e9ac8"
-            folium.GeoJson(gdf, name=name, show=key == "primary_care",
-                           style_function=lambda _, c=colour: {"fillColor": c, "color": c,
-                                                               "weight": 0.5, "fillOpacity": 0.35},
-                           tooltip=name).add_to(m)
+def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
+                cmap: cm.LinearColormap) -> folium.FeatureGroup:
+    """The places: fill = minutes to primary care, ring = verdict; searchable by name."""
+    if report is not None:
+        pl = report.places
+    else:
+        from islandcare.analyses.places import places
 
-
-def _add_status(m: folium.Map, report) -> None:
-    pl = report.places
-    placed = pl[pl["lon"].notna()]
-    fg = folium.FeatureGroup(name="核查结果 Places by verdict (green covered, red underserved, grey unknown)")
+        pl = places(area)
+    placed = pl[pd.to_numeric(pl["lon"], errors="coerce").notna()]
+    if report is not None:  # underserved drawn last, on top
+        order = {"unknown": 0, "covered": 1, "underserved": 2}
+        placed = placed.sort_values("status", key=lambda s: s.map(order), kind="stable")
+    n_vil = int((pl["unit"] == "village").sum())
+    n_vil_pt = int((placed["unit"] == "village").sum())
+    fg = folium.FeatureGroup(name=_named(
+        _swatch_dot("#a6d96a", ring=_UNDERSERVED, weight=2.5),
+        f"地点 Places: {n_vil_pt} of {n_vil} villages with a point, "
+        f"{int((placed['unit'] == 'township_seat').sum())} township seats"))
+    sources, norms = _place_sources(area), _norm_by_township(report)
     for _, r in placed.iterrows():
-        colour = _STATUS_COLOUR[r["status"]]
         seat = r["unit"] == "township_seat"
-        folium.CircleMarker(
-            (r["lat"], r["lon"]), radius=7 if seat else 5, color="#222222" if seat else colour,
-            weight=1.5, fill=True, fill_color=colour, fill_opacity=0.9,
-            tooltip=f"{r['name']}: {r['status']}",
-            popup=_popup(r["name"], [
-                ("verdict 结论", r["status"]), ("failing rules", r.get("failing_rules")),
-                ("reason 原因", r.get("reason")),
-                ("primary care min 基层医疗", _fmt(r.get("primary_care_min"))),
-                ("nearest facility", r.get("nearest_facility")),
-                ("response min 急救反应", _fmt(r.get("response_min"))),
-                ("response modes", r.get("response_modes")),
-                ("to county hospital (best, day)", _fmt(r.get("county_best_day"))),
-                ("population 人口", r.get("population")), ("year", r.get("population_year")),
-                ("class 城乡", f"{r['settlement_class']} ({r['class_rule']})"),
-                ("data quality 数据质量", r.get("data_quality"))]),
-        ).add_to(fg)
+        minutes = pd.to_numeric(r.get("primary_care_min"), errors="coerce")
+        timed = report is not None and not _missing(minutes) and math.isfinite(minutes)
+        status = str(r.get("status")) if report is not None else ""
+        ring, weight, dash = _RING.get(status, _RING["covered"])
+        tip = str(r["name"]) + (f": {_STATUS_ZH.get(status, status)}, primary care "
+                                f"{_minutes(minutes)}" if report is not None else "")
+        marker = folium.CircleMarker(
+            (float(r["lat"]), float(r["lon"])), radius=11 if seat else 6, color=ring,
+            weight=weight, dash_array=dash, fill=True, fill_opacity=0.95, tooltip=tip,
+            fill_color=cmap(min(float(minutes), MINUTES_MAX))[:7] if timed else _NO_TIME,
+            popup=_popup(str(r["name"]), _place_popup_rows(
+                r, report, sources.get((r["unit"], r["code"])),
+                norms.get(str(r.get("township_code"))) if seat else None), width=440))
+        marker.options["name"] = str(r["name"])  # what the search box finds (propertyName)
+        marker.add_to(fg)
     fg.add_to(m)
+    return fg
 
 
-def _fmt(x) -> str:
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return "—"
-    if x != x:
-        return "—"
-    return "not reached" if x == float("inf") else f"{x:.0f}"
+# ----------------------------------------------------------------------- panels
 
 
-def area_map(area: Area, report=None) -> folium.Map:
+def _count_span(status: str, n: object) -> str:
+    return f"<span class='ic-{status}'>{_STATUS_ZH[status]} {_esc(n)}</span>"
+
+
+def _title_html(area: Area, report: AreaReport | None) -> str:
+    """The title box: the area and its headline figures."""
+    out = [f"<div class='ic-name'>{html.escape(area.config.title)} · 医疗服务可达性</div>",
+           "<div class='ic-note' style='margin-top:0'>where care arrives in time</div>"]
+    if report is None:
+        vil = area.layers["villages"]
+        n_pt = int((vil.geometry.notna() & ~vil.geometry.is_empty).sum()) if len(vil) else 0
+        out.append(f"<div>村/社区 villages: {len(vil)} in the register, {n_pt} with a point</div>")
+        return "".join(out)
+    s = report.summary
+    seats = s["township_seats"]
+    for label, counts, extra in (
+            ("村/社区 Villages", s["villages"],
+             f"{s['villages_in_register']} ({s['villages_with_point']} with a point)"),
+            ("乡镇驻地 Township seats", seats, str(sum(seats.values())))):
+        spans = " · ".join(_count_span(k, counts[k]) for k in ("covered", "underserved", "unknown"))
+        out.append(f"<div><b>{label}</b> {extra}: {spans}</div>")
+    amb = s["ambulance"]
+    resp, targets = amb["response"].get("all", {}), amb["target_minutes"]
+    target = (f"{targets['town']:g}" if targets["town"] == targets["countryside"]
+              else f"{targets['town']:g}/{targets['countryside']:g}")
+    avg, share = resp.get("average_response_min"), resp.get("share_within_target")
+    out.append("<div><b>急救反应 Ambulance response</b>: average "
+               f"<b>{'—' if avg is None else f'{avg:g}'} min</b> (target {target} min)"
+               + ("" if share is None else f", {100 * share:.0f}% of people within target")
+               + "</div>")
+    out.append("<div class='ic-note'>未知 unknown = no known point or a gap in the data, "
+               "not a gap in care. Click a place for its times and sources.</div>")
+    return "".join(out)
+
+
+def _legend_html(area: Area, report: AreaReport | None) -> str:
+    """The legend: how places are drawn, what is modelled, what is missing, sources.
+
+    Each layer's own symbol is in the layer control; this box explains the rest.
+    """
+    cfg = area.config
+    fac = area.layers["facilities"]
+    parts = ["<details open><summary>图例 Legend</summary>"]
+    if report is not None:
+        parts += [_row(_swatch_dot("#a6d96a", ring="#333", weight=1.2),
+                       "fill: minutes to primary care 基层医疗时间 (colour bar)"),
+                  _row(_swatch_dot("#fee08b", ring=_UNDERSERVED, weight=3),
+                       "red ring: underserved 服务不足 (a rule fails)"),
+                  _row(_swatch_dot("#a6d96a", ring="#555", weight=2, dash="3 3"),
+                       "dashed ring: unknown 未知 (a rule cannot be told)"),
+                  _row(_swatch_dot(_NO_TIME, ring="#555", weight=2, dash="3 3"),
+                       "grey: no time (not reached in the data)")]
+    parts.append(_row(_swatch_dot(_NO_TIME if report is None else "#a6d96a", ring="#333",
+                                  weight=1.2, r=8),
+                      "large: township seat 乡镇驻地, holding the township's population "
+                      "(a facility placed at the seat sits in its middle)"))
+    vil = area.layers["villages"]
+    no_pt = int((vil.geometry.isna() | vil.geometry.is_empty).sum()) if len(vil) else 0
+    if no_pt:
+        parts.append(f"<div class='ic-note'>{no_pt} of {len(vil)} villages have no known point: "
+                     "not drawn, counted unknown (places.csv lists them).</div>")
+    kinds = [k for k in FACILITY_KINDS if (fac["kind"] == k).any()]
+    if kinds:
+        parts.append(_row(_fac_icon(kinds[0], approximate=True),
+                          "hollow symbol: approximate point 近似位置, placed by a stated rule"))
+    missing = fac[fac.geometry.isna() | fac.geometry.is_empty]
+    if not missing.empty:
+        names = "、".join(str(n) if _plain(s) == "existing" else f"{n} ({s})"
+                         for n, s in zip(missing["name"], missing["status"].fillna("existing")))
+        parts.append("<div class='ic-note'><b>Facilities with no point 无位置 (not drawn):</b> "
+                     f"{html.escape(names)}</div>")
+    lattice = cfg.get("network.lattice_m")
+    parts.append(_row(_swatch_fill(_LAND, edge="#a0522d", dash="2 2"),
+                      "<b>modelled 模型</b>: land away from mapped roads is travelled on a "
+                      f"{'' if lattice is None else f'{lattice:g} m '}lattice at "
+                      f"<b>{cfg.get('speeds.offroad'):g} km/h</b>; mapped roads are drawn solid"))
+    parts.append("<div class='ic-note'>Off-road speed: "
+                 f"{html.escape(cfg.source('speeds.offroad'))}</div>")
+    if not _air_bases(area).empty and flight_rings(area):
+        air = _Air.of(cfg)
+        parts.append("<div class='ic-note'>Helicopter rings: minutes after the call, straight "
+                     f"line at {air.speed_kmh:g} km/h after {air.dispatch:g} min dispatch, plus "
+                     f"{air.landing:g} min landing; day only.</div>")
+    else:
+        parts.append("<div class='ic-note'>No air base in the data: no helicopter rings.</div>")
+    if cfg.get("area.islands", True):
+        parts.append(_row(_swatch_fill(_LAND_OUTSIDE, edge=_LAND_EDGE),
+                          "land outside the district (context only)"))
+    else:
+        parts.append("<div class='ic-note'>Grey background: outside the district, not drawn "
+                     "(neighbouring land and sea alike).</div>")
+    attribution = "<br>".join(html.escape(a) for a in area.attribution)
+    parts.append(f"<details><summary>来源 Sources</summary><div class='ic-note'>{attribution}"
+                 "</div></details></details>")
+    return "".join(parts)
+
+
+def _norm_html(report: AreaReport) -> str | None:
+    """The ambulance norm by township as a collapsible table; None without a norm."""
+    norm = report.norm
+    if norm is None or norm.empty:
+        return None
+    needed = int(pd.to_numeric(norm["needed"], errors="coerce").fillna(0).sum())
+    present = ("not in the data 数据中没有" if norm["present"].map(_missing).all()
+               else str(int(pd.to_numeric(norm["present"], errors="coerce").fillna(0).sum())))
+    rows = "".join(
+        f"<tr><td>{_esc(n['township'])}</td><td>{'yes 是' if n['outlying_island'] else ''}</td>"
+        f"<td>{_count(n['population'])} ({_esc(n['population_year'])})</td>"
+        f"<td>{_esc(n['rule'])}</td><td><b>{_esc(n['needed'])}</b></td>"
+        f"<td>{'not in the data 数据中没有' if _missing(n['present']) else _esc(n['present'])}</td>"
+        f"<td>{'unknown 未知' if _missing(n['shortfall']) else _esc(n['shortfall'])}</td></tr>"
+        for _, n in norm.iterrows())
+    notes = sorted({str(x) for x in norm.get("present_note", []) if x})
+    rule = report.area.config.source("ambulance.residents_per_ambulance")
+    return (f"<details><summary>救护车配置 Ambulance norm: {needed} needed · present "
+            f"{html.escape(present)}</summary><table><tr><th>乡镇 township</th>"
+            "<th>离岛 outlying island</th><th>人口 population (year)</th><th>规则 rule</th>"
+            "<th>需要 needed</th><th>现有 present</th><th>缺口 shortfall</th></tr>"
+            f"{rows}</table><div class='ic-note'>{html.escape('; '.join(notes))}</div>"
+            f"<div class='ic-note'>Rule: {html.escape(rule)}</div></details>")
+
+
+# ----------------------------------------------------------------------- the map
+
+
+def area_map(area: Area, report: AreaReport | None = None) -> folium.Map:
     """Build the Folium map of an area (no tiles: the pack's land is the base).
 
-    With a report (:func:`islandcare.analyses.report.analyse_area`), the
-    service circles and each place's verdict are drawn too.
+    Parameters
+    ----------
+    area
+        The area and its pack (:func:`islandcare.data.pack.load_pack`).
+    report
+        Its analysis (:func:`islandcare.analyses.report.analyse_area`): adds
+        the service circles, each place's times and verdict, the headline
+        figures, the colour bar and the ambulance norm. Without it the map
+        shows the data alone.
+
+    Returns
+    -------
+    folium.Map
+        The map; :func:`write_area_map` writes it with its offline scripts.
     """
-    minx, miny, maxx, maxy = area.layers["outline"].total_bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None,
-                   zoom_start=10, control_scale=True, prefer_canvas=False)
-    m.get_root().header.add_child(folium.Element(
-        "<style>.leaflet-container{background:#cfe3ef}</style>"))
+    bounds = _view_bounds(area)
+    (miny, minx), (maxy, maxx) = bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=10,
+                   control_scale=False, zoom_control=False, zoom_snap=0.25, zoom_delta=0.5)
+    background = _WATER if area.config.get("area.islands", True) else _OUTSIDE
+    header = m.get_root().header
+    header.add_child(Element(_CSS.format(background=background, under=_UNDERSERVED, heli=_HELI)),
+                     name="islandcare_css")
+    header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
+    # controls, corner by corner, in the order they stack
+    Panel(_title_html(area, report), position="topleft", element_id="ic-title").add_to(m)
+    _Zoom().add_to(m)
+    plugins.Fullscreen(position="topleft", title="全屏 Full screen",
+                       title_cancel="退出全屏 Exit full screen").add_to(m)
+    cmap = minutes_colormap(area)
+    if report is not None:
+        cmap.add_to(m)  # top right, above the layer control
+    _Scale().add_to(m)
+    Panel(_legend_html(area, report), position="bottomleft", element_id="ic-legend").add_to(m)
+    plugins.MousePosition(position="bottomright", separator=" , ", prefix="WGS-84 lon , lat",
+                          empty_string="WGS-84", num_digits=4, lng_first=True).add_to(m)
+    if report is not None and (norm := _norm_html(report)):
+        Panel(norm, position="bottomright", element_id="ic-norm").add_to(m)
+    # layers, bottom to top
     _add_base(m, area)
-    _add_roads(m, area)
-    _add_sea(m, area)
     if report is not None:
         _add_circles(m, report)
-    _add_places(m, area)
-    if report is not None:
-        _add_status(m, report)
+    _add_roads(m, area)
+    _add_bridges(m, area)
+    _add_sea(m, area)
+    _add_helicopter(m, area)
+    places = _add_places(m, area, report, cmap)
     _add_facilities(m, area)
-    Legend(_legend_html(area)).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    plugins.Search(layer=places, search_label="name", search_zoom=13, position="topleft",
+                   placeholder="搜索村/社区 Search a village", collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    _FitView(bounds).add_to(m)
     return m
 
 
-def write_area_map(area: Area, out_dir: Path, report=None) -> Path:
-    """Write ``out_dir/index.html`` (and its offline scripts) for an area."""
+def write_area_map(area: Area, out_dir: Path, report: AreaReport | None = None) -> Path:
+    """Write ``out_dir/index.html`` and its offline scripts (``lib/``) for an area.
+
+    Parameters
+    ----------
+    area, report
+        As for :func:`area_map`.
+    out_dir
+        The area's folder; created if needed.
+
+    Returns
+    -------
+    Path
+        The written HTML file.
+    """
     from islandcare.render.assets import write_map
 
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
     write_map(area_map(area, report), path)
