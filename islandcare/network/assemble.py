@@ -93,10 +93,23 @@ def _kmh_to_m_per_min(kmh: float) -> float:
     return kmh * 1000.0 / 60.0
 
 
-def _road_speed(cfg: AreaConfig, highway: str, scenario: Scenario) -> float:
+def _maxspeed(value: object) -> float | None:
+    """An OSM ``maxspeed`` tag as km/h (the lowest of several; mph converted), or None."""
+    values = value if isinstance(value, list) else [value]
+    found = []
+    for v in values:
+        text = str(v).strip().lower()
+        num = "".join(ch for ch in text.split()[0] if ch.isdigit() or ch == ".") if text else ""
+        if num:
+            found.append(float(num) * (1.609 if "mph" in text else 1.0))
+    return min(found) if found else None
+
+
+def _road_speed(cfg: AreaConfig, highway: str, scenario: Scenario,
+                maxspeed: float | None = None) -> float:
     if scenario.profile == "walk":
         return float(cfg.get("speeds.walk"))
-    speed = cfg.speed_kmh(highway)
+    speed = cfg.speed_kmh(highway) if maxspeed is None else maxspeed
     if scenario.profile == "ambulance":
         speed *= float(cfg.get("speeds.ambulance_factor", 1.0))
     return speed
@@ -113,11 +126,16 @@ def _osm_graph_path(area: str) -> Path:
 
 
 def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
-                                                list[tuple[str, str, float, str, bool]]]:
-    """Road nodes (lon, lat) and edges (u, v, metres, highway, oneway)."""
+                                                list[tuple[str, str, float, str, bool, float | None]]]:
+    """Road nodes (lon, lat) and edges (u, v, metres, highway, directed, maxspeed).
+
+    From the OpenStreetMap cache when there is one (osmnx graphs are directed:
+    a two-way street has both edges, a one-way street one), else the pack's
+    major roads (undirected, no speed tags).
+    """
     cache = _osm_graph_path(area.key)
     nodes: dict[str, tuple[float, float]] = {}
-    edges: list[tuple[str, str, float, str, bool]] = []
+    edges: list[tuple[str, str, float, str, bool, float | None]] = []
     if cache.exists():
         import osmnx as ox
 
@@ -127,7 +145,8 @@ def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
         for u, v, d in G.edges(data=True):
             hw = d.get("highway", "other")
             hw = hw[0] if isinstance(hw, list) else hw
-            edges.append((f"r:{u}", f"r:{v}", float(d.get("length", 0.0)), str(hw), True))
+            edges.append((f"r:{u}", f"r:{v}", float(d.get("length", 0.0)), str(hw), True,
+                          _maxspeed(d.get("maxspeed"))))
         return nodes, edges
     roads = area.layers["roads"]
     if roads.empty:
@@ -138,7 +157,7 @@ def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
         cu, cv = geom.coords[0], geom.coords[-1]
         nodes.setdefault(f"r:{u}", (cu[0], cu[1]))
         nodes.setdefault(f"r:{v}", (cv[0], cv[1]))
-        edges.append((f"r:{u}", f"r:{v}", float(m), str(hw), False))
+        edges.append((f"r:{u}", f"r:{v}", float(m), str(hw), False, None))
     return nodes, edges
 
 
@@ -180,8 +199,8 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
     for n, (x, y) in rnodes.items():
         xy[n] = (x, y)
         G.add_node(n, kind="road")
-    for u, v, m, hw, oneway_known in redges:
-        speed = _kmh_to_m_per_min(_road_speed(cfg, hw, scenario))
+    for u, v, m, hw, oneway_known, maxspeed in redges:
+        speed = _kmh_to_m_per_min(_road_speed(cfg, hw, scenario, maxspeed))
         G.add_edge(u, v, minutes=m / speed, mode="road", mapped=True)
         if not oneway_known:  # pack roads have no one-way tags: both ways
             G.add_edge(v, u, minutes=m / speed, mode="road", mapped=True)
