@@ -8,6 +8,7 @@ not be reached (``fetch``); 4 an unexpected error (a bug: please report it).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -89,7 +90,8 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                 villages=Path(args.villages) if args.villages else None, crs=args.crs))
             for line in notes_in:
                 con.info(f"    {line}")
-        rep = con.step("analyse (circles, response, land-sea-air)", lambda a=area: analyse_area(a))
+        rep = con.step("analyse (circles, response, land-sea-air)",
+                       lambda a=area: analyse_area(a, hour=args.hour))
         con.step("draw map", lambda a=area, r=rep: write_area_map(a, out, r))
         notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
 
@@ -377,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", parents=[common], help="maps and tables for one area or all, from the offline pack")
     r.add_argument("--area", default="all", help="area name, comma list, or 'all' (default)")
     r.add_argument("--out", default="maps", help="output folder (default: maps)")
+    r.add_argument("--hour", type=float,
+                   help="hour of day for ferry waits and sailing hours, e.g. 9.5 (default: average wait)")
     r.add_argument("--facilities", help="your facilities table (CSV, Excel, GeoJSON): replaces the pack's")
     r.add_argument("--villages", help="your villages table: replaces the pack's rows of the same code")
     r.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
@@ -451,6 +455,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # a bug: say so plainly, with the detail on --verbose
         if args.verbose:
             raise

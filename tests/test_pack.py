@@ -97,3 +97,10 @@ def test_committed_packs_match_a_fresh_build(tmp_path, shared_dir):
     fresh = json.loads((tmp_path / "shengsi/pack.json").read_text("utf-8"))
     committed = json.loads((REPO / "geodata/packs/shengsi/pack.json").read_text("utf-8"))
     assert fresh["counts"] == committed["counts"]
+
+
+def test_timetables_survive_reading_the_pack(packs):
+    links = packs["putuo"].sealinks.set_index("route_zh")
+    deps = links.loc["沈家门(墩头) — 虾峙", "departures"]
+    # the first row of this route (from 沈家门) lists six sailings, not one time
+    assert any(str(d).count(";") == 5 for d in deps)

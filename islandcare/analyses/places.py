@@ -9,6 +9,7 @@ no village populations), and are marked so.
 from __future__ import annotations
 
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from islandcare.data.pack import Area
 
@@ -17,6 +18,11 @@ __all__ = ["PLACE_COLUMNS", "places"]
 PLACE_COLUMNS = ["unit", "code", "name", "township_code", "township", "settlement_class",
                  "class_rule", "population", "population_year", "location_quality",
                  "location_note", "node", "lon", "lat", "island_township"]
+
+
+def _has_point(geom: object) -> bool:
+    """Whether a row's geometry is a real, non-empty shape (None or NaN is no point)."""
+    return isinstance(geom, BaseGeometry) and not geom.is_empty
 
 
 def _int_or_none(v: object) -> int | None:
@@ -41,7 +47,7 @@ def places(area: Area) -> pd.DataFrame:
     rows = []
     vil = area.layers["villages"]
     for _, v in vil.iterrows():
-        has = v.geometry is not None and not v.geometry.is_empty
+        has = _has_point(v.geometry)
         rows.append({"unit": "village", "code": v["code"], "name": v["name"],
                      "township_code": v["township_code"], "township": v["township"],
                      "settlement_class": v["settlement_class"], "class_rule": v["class_rule"],
@@ -55,7 +61,7 @@ def places(area: Area) -> pd.DataFrame:
     seat = area.config.get("area.county_seat_township")
     urban = set(area.config.get("settlement_class.urban_townships") or [seat])
     for _, t in tw.iterrows():
-        has = t.geometry is not None and not t.geometry.is_empty
+        has = _has_point(t.geometry)
         pop = t.get("population")
         rows.append({"unit": "township_seat", "code": t["code"], "name": t["name"],
                      "township_code": t["code"], "township": t["name"],

@@ -71,6 +71,7 @@ class AreaReport:
     referral: pd.DataFrame | None = None
     helipads: pd.DataFrame | None = None
     summary: dict = field(default_factory=dict)
+    hour: float | None = None
 
     @property
     def underserved(self) -> pd.DataFrame:
@@ -92,19 +93,21 @@ def _quality(row: pd.Series) -> str:
     return "; ".join(flags)
 
 
-def analyse_area(area: Area, *, with_polygons: bool = True,
+def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None = None,
                  progress=None) -> AreaReport:
     """Run every analysis of an area (circles, response, norm, referral, helipads).
 
     Parameters
     ----------
+    hour
+        Hour of day for ferry waits and sailing hours (default: average waits).
     progress
         Optional callable ``progress(label)`` told before each step.
     """
     say = progress or (lambda _label: None)
-    nets = NetworkCache(area)
+    nets = NetworkCache(area, hour=hour)
     places = make_places(area)
-    report = AreaReport(area=area, places=places)
+    report = AreaReport(area=area, places=places, hour=hour)
     merged = places.copy()
     fail_rules: list[list[str]] = [[] for _ in range(len(places))]
     unknown_rules: list[list[str]] = [[] for _ in range(len(places))]
@@ -188,12 +191,16 @@ def _summary(rep: AreaReport) -> dict:
             "villages": {s: int((tv["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
             "township_seats": {s: int((ts["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
             "people_at_seats": {s: int(pop[ts["status"] == s].sum()) for s in ("covered", "underserved", "unknown")},
+            "people_in_villages_with_population": {
+                s: int(pd.to_numeric(tv.loc[tv["status"] == s, "population"], errors="coerce").sum())
+                for s in ("covered", "underserved", "unknown")},
             "by_township": status_counts(t).to_dict(orient="records"),
             "reached_land_km2": {c: round(float(_km2(g, cfg.utm_epsg)), 1) for c, g in res.polygons.items()},
         }
     hosp = hospital_nodes(area)
     return {
         "area": area.key, "title": cfg.title, "code": cfg.code,
+        "hour": rep.hour,
         "villages_in_register": int(len(vil)),
         "villages_with_point": int(vil["node"].notna().sum()),
         "villages": {s: int((vil["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},

@@ -124,7 +124,8 @@ def load_pack(area: str, *, root: Path | None = None) -> Area:
             msg = (f"The offline pack of '{area}' has no {path.name} in {folder}. "
                    "Rebuild it with: python geodata/build_packs.py --area " + area)
             raise InputError(msg)
-        gdf = gpd.read_file(path)
+        # DATE_AS_STRING: GDAL would otherwise read "07:00;08:30" as one time and drop the rest
+        gdf = gpd.read_file(path, DATE_AS_STRING="YES")
         if gdf.crs is None:
             gdf = gdf.set_crs(4326)
         for col in _LAYER_COLUMNS.get(name, []):

@@ -286,12 +286,19 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
 class NetworkCache:
     """Builds each scenario's network of an area once and hands it out again."""
 
-    def __init__(self, area: Area) -> None:
+    def __init__(self, area: Area, *, hour: float | None = None) -> None:
         self.area = area
+        self.hour = hour
         self._nets: dict[Scenario, Network] = {}
 
     def get(self, scenario: Scenario) -> Network:
-        """The network for a scenario (built on first request)."""
+        """The network for a scenario (built on first request).
+
+        With an ``hour`` set on the cache, a scenario without its own hour is
+        taken at that hour (ferry waits and sailing hours).
+        """
+        if self.hour is not None and scenario.hour is None:
+            scenario = scenario.with_(hour=self.hour)
         if scenario not in self._nets:
             self._nets[scenario] = build_network(self.area, scenario=scenario)
         return self._nets[scenario]

@@ -84,9 +84,13 @@ def expected_wait(link: pd.Series, *, hour: float | None,
     at = None if hour is None else hour * 60.0
     if deps:
         if at is None:
-            gaps = np.diff(deps + [deps[0] + DAY])
-            # average wait for a random arrival over the day: sum(g^2)/(2*DAY)
-            return float(np.sum(gaps ** 2) / (2 * DAY)), True, f"{len(deps)} sailings a day, average wait"
+            if len(deps) == 1:
+                return DAY / 2, True, "one sailing a day: average wait half a day"
+            # average wait for a traveller arriving between the first and last sailing
+            # (the night without sailings is the night scenario): sum(g^2) / (2 sum(g))
+            gaps = np.diff(deps)
+            return (float(np.sum(gaps ** 2) / (2 * np.sum(gaps))), True,
+                    f"{len(deps)} sailings a day, average wait during sailing hours")
         nxt = [d for d in deps if d >= at]
         wait = (nxt[0] - at) if nxt else (DAY - at + deps[0])
         return float(wait), True, "wait for the next sailing in the timetable"

@@ -43,6 +43,8 @@ def summary_markdown(rep: AreaReport) -> str:
     """The area's headline figures as Markdown (Chinese names as written)."""
     s = rep.summary
     lines = [f"# {s['title']} — coverage summary", ""]
+    if s.get("hour") is not None:
+        lines += [f"Ferry waits and sailing hours at {s['hour']:g} h.", ""]
     v = s["villages"]
     lines += [f"Villages in the register: **{s['villages_in_register']}** "
               f"({s['villages_with_point']} with a known point). Overall: "
@@ -59,6 +61,10 @@ def summary_markdown(rep: AreaReport) -> str:
         lines.append(f"- township seats (people as stated): {c['township_seats']['covered']} inside "
                      f"({p['covered']:,} people), {c['township_seats']['underserved']} outside "
                      f"({p['underserved']:,}), {c['township_seats']['unknown']} unknown ({p['unknown']:,})")
+        pv = c.get("people_in_villages_with_population", {})
+        if any(pv.values()):
+            lines.append(f"- people in villages with a stated population: {pv['covered']:,} inside, "
+                         f"{pv['underserved']:,} outside, {pv['unknown']:,} unknown")
         if c["reached_land_km2"]:
             lines.append("- land reached: " + ", ".join(f"{k} {a} km²" for k, a in c["reached_land_km2"].items()))
         lines += ["", "| township | villages | inside | outside | unknown | seat | seat min | population (year) |",
