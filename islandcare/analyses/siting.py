@@ -52,10 +52,12 @@ class SiteEffect:
     circles: dict[str, dict] = field(default_factory=dict)
     response: dict | None = None
     newly_covered: pd.DataFrame | None = None
+    rules_newly_met: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "sites": [list(s) for s in self.sites],
                 "circles": self.circles, "response": self.response,
+                "rules_newly_met": self.rules_newly_met,
                 "newly_covered": [] if self.newly_covered is None else
                 self.newly_covered.to_dict(orient="records")}
 
@@ -137,6 +139,24 @@ class SiteChecker:
             raise InputError(msg)
         return node, minutes
 
+    def _norm_met(self, sites: list[tuple[float, float]]) -> list[str]:
+        """Small outlying island townships that get their first station from these sites."""
+        from islandcare.analyses.ambulance import ambulance_norm
+        from islandcare.data.pack import _nearest_township
+
+        norm = ambulance_norm(self.area)
+        small = norm[norm["outlying_island"] & norm["present"].isna()]
+        fac = self.area.layers["facilities"]
+        has_station = set(fac.loc[fac["kind"].isin(AMBULANCE_KINDS), "township_code"].dropna())
+        import geopandas as gpd
+
+        pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([s[0] for s in sites], [s[1] for s in sites]),
+                               crs=4326)
+        towns = set(_nearest_township(self.area, pts))
+        return [f"ambulance norm: {r['township']} (outlying island, {r['population']:,} people) gets a "
+                "station of its own" for _, r in small.iterrows()
+                if r["township_code"] in towns and r["township_code"] not in has_station]
+
     def check(self, kind: str, sites: list[tuple[float, float]]) -> SiteEffect:
         """What adding facilities of ``kind`` at ``sites`` (lon, lat) changes."""
         if kind not in FACILITY_KINDS:
@@ -167,6 +187,9 @@ class SiteChecker:
                 after_cov |= has & (ta <= lim)
             gained = after_cov & ~before_cov
             newly |= gained
+            for name in self.places.loc[gained & (self.places["unit"] == "township_seat"), "name"]:
+                minutes = "/".join(f"{m:g}" for m in sorted({m for m, _ in circle.limits.values()}))
+                effect.rules_newly_met.append(f"{circle.label}: {name} seat now within {minutes} min")
             effect.circles[circle.key] = {
                 "label": circle.label,
                 "places_inside_before": int(before_cov.sum()),
@@ -203,6 +226,10 @@ class SiteChecker:
                 "minutes_saved_max": round(float(np.nanmax(saved)) if np.isfinite(saved).any() else 0.0, 1),
             }
             newly |= within_a & ~within_b
+            for name, tgt in zip(self.places.loc[within_a & ~within_b & (self.places["unit"] == "township_seat"), "name"],
+                                 self.response_target[within_a & ~within_b & (self.places["unit"] == "township_seat").to_numpy()]):
+                effect.rules_newly_met.append(f"ambulance response: {name} now within the {tgt:g}-minute target")
+            effect.rules_newly_met += self._norm_met(sites)
         if kind == "helipad":
             sc = Scenario(profile="drive")
             state = self._state("helipad", sc)

@@ -21,6 +21,8 @@ def effect_lines(effect: SiteEffect) -> list[str]:
         lines.append(f"ambulance response: places newly within target {r['places_newly_within_target']} "
                      f"(people {r['people_newly_within_target']:,}), newly reached {r['places_newly_reached']}, "
                      f"minutes saved {r['minutes_saved_total']} in all (most {r['minutes_saved_max']})")
+    for rule in effect.rules_newly_met:
+        lines.append(f"rule newly met: {rule}")
     if not effect.circles and effect.response is None:
         lines.append(f"a {effect.kind} serves no circle or response rule of this area.")
     return lines
