@@ -619,6 +619,9 @@ def build_area(area: str, shared: Path, out_root: Path, src: dict) -> dict[str, 
     land = build_land(area, outline, src["islands"], is_island_area=bool(cfg.get("area.islands")))
     townships = build_townships(area, code, src, land, list(cfg.get("area.mainland_townships", [])),
                                 cfg.get("area.county_seat_township"))
+    # inhabited islands: the townships whose seat stands on each land polygon
+    seats = townships.dropna(subset=["land_id"]).groupby("land_id")["name"].agg("、".join)
+    land["townships"] = land["land_id"].map(seats)
     villages = build_villages(code, src, townships)
     roads = build_roads(src["roads"], outline)
     facilities = build_facilities(area, cfg, src, townships, land)
