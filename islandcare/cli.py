@@ -82,6 +82,12 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
         con.info(f"{key}:")
         out = out_root / key
         area = con.step("load offline pack", lambda k=key: load_pack(k))
+        if args.year:
+            from islandcare.data.pack import relocated
+
+            area, moved = relocated(area, year=args.year)
+            for line in moved or [f"no planned move is due by {args.year}"]:
+                con.info(f"    {line}")
         if args.facilities or args.villages:
             from islandcare.data.pack import with_planner_tables
 
@@ -92,7 +98,7 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                 con.info(f"    {line}")
         rep = con.step("analyse (circles, response, land-sea-air)",
                        lambda a=area: analyse_area(a, hour=args.hour))
-        con.step("draw map", lambda a=area, r=rep: write_area_map(a, out, r))
+        con.step("draw map", lambda a=area, r=rep, o=out: write_area_map(a, o, r))
         notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
 
         def exports(r=rep, o=out, n=notes) -> None:
@@ -379,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", parents=[common], help="maps and tables for one area or all, from the offline pack")
     r.add_argument("--area", default="all", help="area name, comma list, or 'all' (default)")
     r.add_argument("--out", default="maps", help="output folder (default: maps)")
+    r.add_argument("--year", type=int,
+                   help="apply the hospital moves the area file plans by this year (e.g. 2026)")
     r.add_argument("--hour", type=float,
                    help="hour of day for ferry waits and sailing hours, e.g. 9.5 (default: average wait)")
     r.add_argument("--facilities", help="your facilities table (CSV, Excel, GeoJSON): replaces the pack's")

@@ -34,7 +34,7 @@ def reports(packs):
 def test_every_register_village_has_exactly_one_verdict(reports, shared_dir):
     register = pd.read_csv(shared_dir / "geodata-sources/villages_fenghua_putuo_shengsi.csv", dtype=str)
     total = 0
-    for key, rep in reports.items():
+    for rep in reports.values():
         vil = rep.places[rep.places["unit"] == "village"]
         want = set(register.loc[register["areaCode"] == rep.area.config.code, "code"])
         assert set(vil["code"]) == want and vil["code"].is_unique
@@ -140,12 +140,8 @@ def test_what_if_equals_full_recompute(packs):
 
 
 def _brute(cover, weights, k):
-    best, best_set = -1.0, None
-    for combo in itertools.combinations(range(cover.shape[0]), k):
-        w = weights[cover[list(combo)].any(axis=0)].sum()
-        if w > best:
-            best, best_set = w, combo
-    return best
+    return max(weights[cover[list(combo)].any(axis=0)].sum()
+               for combo in itertools.combinations(range(cover.shape[0]), k))
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -187,3 +183,22 @@ def test_threshold_change_in_the_area_file_changes_the_result(tmp_path):
         return t[t["settlement_class"] == "countryside"]["status"].eq("covered").sum()
 
     assert covered(strict) < covered(base)
+
+
+def test_planned_hospital_move_before_and_after(packs):
+    from islandcare.analyses.referral import relocation_effect
+    from islandcare.data.pack import relocated
+
+    area = packs["fenghua"]
+    moved, notes = relocated(area, year=2026)
+    assert notes and "宁波市奉化区人民医院" in notes[0]
+    assert relocated(area, year=2020)[1] == []  # not due yet
+    fac0 = area.facilities.set_index("name").loc["宁波市奉化区人民医院"]
+    fac1 = moved.facilities.set_index("name").loc["宁波市奉化区人民医院"]
+    tw = area.townships.set_index("name")
+    mid_x = (tw.loc["锦屏街道"].geometry.x + tw.loc["萧王庙街道"].geometry.x) / 2
+    assert fac1.geometry.x == pytest.approx(mid_x) and fac1["location_quality"] == "approximate"
+    assert fac0.geometry.distance(fac1.geometry) > 0.01
+    eff = relocation_effect(area, places(area)).set_index("name")
+    # 萧王庙 gets closer, 锦屏 (the old site's street) farther
+    assert eff.loc["萧王庙街道", "change_min"] < 0 < eff.loc["锦屏街道", "change_min"]

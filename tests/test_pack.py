@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from islandcare.data.schema import FACILITY_KINDS, LOCATION_QUALITIES
 

@@ -16,7 +16,8 @@ from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
-__all__ = ["MODE_SETS", "SCENARIOS", "helipad_coverage", "hospital_nodes", "referral_times"]
+__all__ = ["MODE_SETS", "SCENARIOS", "helipad_coverage", "hospital_nodes", "referral_times",
+           "relocation_effect"]
 
 #: Scenario name → changes to the ambulance profile.
 SCENARIOS: dict[str, dict[str, bool]] = {
@@ -90,3 +91,39 @@ def helipad_coverage(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd
                               else np.nan for n in out["node"]]
     out["helipad_covered"] = out["helipad_min"] <= limit
     return out
+
+
+def relocation_effect(area: Area, places: pd.DataFrame) -> pd.DataFrame | None:
+    """Minutes from each place to each hospital the plan moves, before and after the move.
+
+    Uses the ambulance profile in the day scenario (best mix of modes). Returns
+    None when the area file lists no relocation.
+    """
+    from islandcare.data.pack import relocated
+
+    if area.meta.get("relocations_applied"):
+        return None  # already moved: the summary says so
+    moved, notes = relocated(area, year=9999)
+    if not notes:
+        return None
+    sc = Scenario(profile="ambulance")
+    before_net, after_net = NetworkCache(area).get(sc), NetworkCache(moved).get(sc)
+    rows = []
+    for mv in area.config.get("relocations") or []:
+        fac = area.layers["facilities"]
+        ids = fac.loc[fac["name"] == mv["facility"], "facility_id"]
+        if ids.empty:
+            continue
+        node = f"f:{ids.iloc[0]}"
+        out = places[["unit", "code", "name", "township", "population", "node"]].copy()
+        for label, net in (("before_min", before_net), ("after_min", after_net)):
+            rev = net.reverse_engine
+            t = rev.times([node])[0]
+            out[label] = [float(t[rev.node_index[n]]) if n is not None and n in rev.node_index else np.nan
+                          for n in out["node"]]
+        out["change_min"] = out["after_min"] - out["before_min"]
+        out["facility"] = mv["facility"]
+        out["moves_to"] = mv["to"]
+        out["by"] = mv.get("by")
+        rows.append(out.drop(columns=["node"]))
+    return pd.concat(rows, ignore_index=True) if rows else None

@@ -24,7 +24,12 @@ from islandcare.analyses.coverage import (
     status_counts,
 )
 from islandcare.analyses.places import places as make_places
-from islandcare.analyses.referral import helipad_coverage, hospital_nodes, referral_times
+from islandcare.analyses.referral import (
+    helipad_coverage,
+    hospital_nodes,
+    referral_times,
+    relocation_effect,
+)
 from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
@@ -72,6 +77,7 @@ class AreaReport:
     helipads: pd.DataFrame | None = None
     summary: dict = field(default_factory=dict)
     hour: float | None = None
+    relocations: pd.DataFrame | None = None
 
     @property
     def underserved(self) -> pd.DataFrame:
@@ -159,6 +165,8 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     for col in ("county_land_sea_day", "county_air_day", "county_best_day", "referral_best_day"):
         merged[col] = report.referral.get(col, np.nan)
     report.helipads = helipad_coverage(area, places, nets)
+    say("planned hospital moves")
+    report.relocations = relocation_effect(area, places)
     merged["helipad_min"] = report.helipads["helipad_min"]
     status = []
     for f, u in zip(fail_rules, unknown_rules):
@@ -219,7 +227,27 @@ def _summary(rep: AreaReport) -> dict:
         "helipad_coverage_minutes": cfg.get("air.helipad_coverage_minutes"),
         "places_within_helipad_minutes": int(rep.helipads["helipad_covered"].sum()),
         "assumptions": {k: v for k, v in cfg.sources.items() if "assumption" in v},
+        "relocations": _relocation_summary(rep.relocations),
+        "relocations_applied": list(area.meta.get("relocations_applied", [])),
     }
+
+
+def _relocation_summary(table: pd.DataFrame | None) -> list[dict]:
+    """Per planned move: population-weighted minutes from township seats, before and after."""
+    if table is None:
+        return []
+    out = []
+    for fac, sub in table.groupby("facility", sort=False):
+        seats = sub[(sub["unit"] == "township_seat") & sub["population"].notna()
+                    & np.isfinite(sub["before_min"]) & np.isfinite(sub["after_min"])]
+        pop = seats["population"].astype(float)
+        avg = (lambda col: round(float((pop * seats[col]).sum() / pop.sum()), 1)) if pop.sum() else (lambda col: None)
+        out.append({"facility": fac, "moves_to": sub["moves_to"].iloc[0], "by": sub["by"].iloc[0],
+                    "people_at_seats": int(pop.sum()),
+                    "average_minutes_before": avg("before_min"), "average_minutes_after": avg("after_min"),
+                    "seats_closer": int((sub.loc[sub["unit"] == "township_seat", "change_min"] < -0.05).sum()),
+                    "seats_farther": int((sub.loc[sub["unit"] == "township_seat", "change_min"] > 0.05).sum())})
+    return out
 
 
 def _km2(geom: BaseGeometry, epsg: int) -> float:

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
-from islandcare.analyses.ambulance import BASE_KINDS, _bases
+from islandcare.analyses.ambulance import _bases
 from islandcare.analyses.coverage import Circle, circles_for, facility_sources
 from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS

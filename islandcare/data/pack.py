@@ -25,7 +25,7 @@ from islandcare.data.schema import (
 )
 from islandcare.errors import InputError
 
-__all__ = ["Area", "LAYERS", "load_pack", "pack_dir", "with_planner_tables"]
+__all__ = ["Area", "LAYERS", "load_pack", "pack_dir", "relocated", "with_planner_tables"]
 
 #: The layers of a pack, one GeoJSON file each.
 LAYERS: tuple[str, ...] = (
@@ -235,3 +235,44 @@ def _suffix_class(name: str) -> tuple[str, str]:
     if str(name).endswith(("居委会", "社区", "居民委员会")):
         return "town", "register name ends in 居委会/社区"
     return "countryside", "register name ends in 村/村委会 (or other)"
+
+
+def relocated(area: Area, *, year: int) -> tuple[Area, list[str]]:
+    """The area with the plan's hospital moves done by ``year`` (area file ``[[relocations]]``).
+
+    A moved facility is placed midway between the seats of the townships the
+    plan names for its new site (``to_townships``): an approximate point, said
+    in ``location_note``. Returns the new area and one line per move.
+    """
+    from shapely.geometry import MultiPoint
+
+    moves = area.config.get("relocations") or []
+    fac = area.layers["facilities"].copy()
+    tw = area.layers["townships"].set_index("code")
+    notes = []
+    for mv in moves:
+        done_by = int(str(mv.get("by", "9999"))[:4])
+        if done_by > year:
+            continue
+        hit = fac.index[fac["name"] == mv["facility"]]
+        if len(hit) == 0:
+            msg = f"{area.config.path}: relocation of '{mv['facility']}', but no facility has that name."
+            raise InputError(msg)
+        codes = [c for c in mv.get("to_townships", []) if c in tw.index and tw.loc[c].geometry is not None]
+        if not codes:
+            msg = f"{area.config.path}: relocation of '{mv['facility']}' names no township with a point."
+            raise InputError(msg)
+        point = MultiPoint([tw.loc[c].geometry for c in codes]).centroid
+        for i in hit:
+            fac.at[i, "geometry"] = point
+            fac.at[i, "location_quality"] = "approximate"
+            fac.at[i, "location_note"] = (f"moved to {mv['to']} by {mv['by']}: placed midway between the "
+                                          f"seats of {'、'.join(tw.loc[c, 'name'] for c in codes)} "
+                                          f"({mv.get('source', '')})")
+            fac.at[i, "township_code"] = codes[0]
+        notes.append(f"{mv['facility']} moved to {mv['to']} (plan: by {mv['by']})")
+    if not notes:
+        return area, []
+    out = area.with_layer("facilities", gpd.GeoDataFrame(fac, geometry="geometry", crs=4326))
+    out.meta = {**area.meta, "relocations_applied": notes}
+    return out, notes

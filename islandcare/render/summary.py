@@ -51,7 +51,7 @@ def summary_markdown(rep: AreaReport) -> str:
               f"{v['covered']} covered, {v['underserved']} underserved, {v['unknown']} unknown "
               "(a village with no point, or behind a gap in the data, is *unknown*, never counted "
               "as a gap in care).", ""]
-    for key, c in s["circles"].items():
+    for c in s["circles"].values():
         lines += [f"## {c['label']}", ""]
         for cls, lim in c["limits"].items():
             lines.append(f"- {cls}: {lim['minutes']:g} minutes by {lim['mode']} — {lim['source']}")
@@ -100,6 +100,17 @@ def summary_markdown(rep: AreaReport) -> str:
                 ("land_sea", "day"), ("air", "day"), ("best", "day"), ("land_sea", "night"),
                 ("best", "night"), ("land_sea", "closure"), ("best", "closure"))]
             lines.append(f"| {r['name']} | " + " | ".join(cells) + " |")
+    if s.get("relocations_applied"):
+        lines += ["", "Planned hospital moves applied in this run: " + "; ".join(s["relocations_applied"]) + "."]
+    if s.get("relocations"):
+        lines += ["", "## Planned hospital moves 医院迁建 (minutes by ambulance, day)", "",
+                  "| hospital | moves to | by | average before | average after | seats closer | seats farther |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in s["relocations"]:
+            lines.append(f"| {r['facility']} | {r['moves_to']} | {r['by']} | {_min(r['average_minutes_before'])} | "
+                         f"{_min(r['average_minutes_after'])} | {r['seats_closer']} | {r['seats_farther']} |")
+        lines.append("(averages weighted by the stated township populations; the new site is placed "
+                     "midway between the seats of the streets the plan names: approximate)")
     lines += ["", f"Places within {s['helipad_coverage_minutes']} min of a helipad by road: "
               f"{s['places_within_helipad_minutes']}.", "", "## Assumptions", ""]
     for k, src in s["assumptions"].items():
