@@ -88,12 +88,14 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
             area, moved = relocated(area, year=args.year)
             for line in moved or [f"no planned move is due by {args.year}"]:
                 con.info(f"    {line}")
-        if args.facilities or args.villages:
+        if args.facilities or args.villages or args.ports or args.sealinks:
             from islandcare.data.pack import with_planner_tables
 
             area, notes_in = con.step("check and lay your tables over the pack", lambda a=area: with_planner_tables(
                 a, facilities=Path(args.facilities) if args.facilities else None,
-                villages=Path(args.villages) if args.villages else None, crs=args.crs))
+                villages=Path(args.villages) if args.villages else None,
+                ports=Path(args.ports) if args.ports else None,
+                sealinks=Path(args.sealinks) if args.sealinks else None, crs=args.crs))
             for line in notes_in:
                 con.info(f"    {line}")
         rep = con.step("analyse (circles, response, land-sea-air)",
@@ -391,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="hour of day for ferry waits and sailing hours, e.g. 9.5 (default: average wait)")
     r.add_argument("--facilities", help="your facilities table (CSV, Excel, GeoJSON): replaces the pack's")
     r.add_argument("--villages", help="your villages table: replaces the pack's rows of the same code")
+    r.add_argument("--ports", help="your ports table: adds to (or replaces by port_id) the pack's")
+    r.add_argument("--sealinks", help="your sea links table: adds to (or replaces by link_id) the pack's")
     r.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
                    help="coordinate system of your tables")
     r.set_defaults(func=cmd_run)

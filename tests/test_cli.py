@@ -136,3 +136,30 @@ def test_fetch_builds_the_cache_from_a_local_osm_file(tmp_path, monkeypatch, cap
     assert (root / "cache/helsinki/graph.graphml").exists()
     facilities = gpd.read_file(root / "cache/helsinki/facilities.geojson")
     assert (facilities["kind"] == "health_centre").sum() >= 3  # its clinics and doctors
+
+
+def test_run_with_planner_ports_and_sea_links(tmp_path, capsys):
+    """A planner's port on 黄龙 and a link to 小菜园 end the data gap: 黄龙 is then reached."""
+    import json
+
+    ports = tmp_path / "ports.csv"
+    ports.write_text("port_id,name,lon,lat\nhl,黄龙码头,122.5617,30.6607\n", encoding="utf-8")
+    links = tmp_path / "links.csv"
+    links.write_text("link_id,from_port,to_port,vessel,crossing_min,headway_min\n"
+                     "l1,shengsi-port-caiyuan,hl,ferry,30,120\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--area", "shengsi", "--out", str(out), "--quiet", "--ports", str(ports),
+                 "--sealinks", str(links)]) == 0
+    import pandas as pd
+
+    places = pd.read_csv(out / "shengsi/places.csv", encoding="utf-8-sig", dtype=str).set_index("code 代码")
+    col = "to county hospital, land+sea, day 县医院(陆海,日)"
+    # 黄龙乡: 10 boarding + 60 wait (half the 120 headway) + 30 crossing, plus the legs on land
+    minutes = float(places.loc["330922201", col])
+    assert 100 <= minutes <= 100 + 30
+    s = json.loads((out / "shengsi/summary.json").read_text("utf-8"))
+    assert s["township_seats"]["unknown"] < 2
+    bad = tmp_path / "bad_links.csv"
+    bad.write_text("link_id,from_port,to_port,vessel\nl1,shengsi-port-caiyuan,nowhere,ferry\n", encoding="utf-8")
+    assert main(["run", "--area", "shengsi", "--out", str(out), "--sealinks", str(bad)]) == 1
+    assert "row 2, column 'to_port'" in capsys.readouterr().err

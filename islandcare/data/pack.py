@@ -138,7 +138,8 @@ def load_pack(area: str, *, root: Path | None = None) -> Area:
 
 
 def with_planner_tables(area: Area, *, facilities: Path | None = None,
-                        villages: Path | None = None, crs: str = "wgs84") -> tuple[Area, list[str]]:
+                        villages: Path | None = None, ports: Path | None = None,
+                        sealinks: Path | None = None, crs: str = "wgs84") -> tuple[Area, list[str]]:
     """Lay a planner's tables over an area's pack, after checking them.
 
     Parameters
@@ -150,6 +151,9 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
         code (points, populations, town/countryside class); register villages
         missing from it are kept from the pack, and codes not in the register
         are added. Nothing is dropped; the notes say what happened.
+    ports, sealinks
+        Ports and sea links: rows add to the pack's, or replace those with the
+        same id. A link's ports must exist in the pack or in your ports table.
     crs
         Coordinate system of the tables' points (wgs84, gcj02, bd09).
 
@@ -207,7 +211,45 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
         notes.append(f"{villages}: {len(mine)} villages from your table "
                      f"({int(has_point.sum())} with a point), {len(kept)} register villages kept from the "
                      f"pack, {int(new.sum())} codes not in the register added.")
+    if ports is not None:
+        res = read_table(Path(ports), kind="ports", crs=crs, land=area.land_union,
+                         area_outline=area.outline_geom)
+        notes += [format_problem(p) for p in res.problems]
+        mine = res.frame.copy()
+        mine["location_quality"] = mine["location_quality"].fillna("exact")
+        mine["source"] = mine["source"].fillna(f"planner table {Path(ports).name}")
+        area = area.with_layer("ports", _upsert(area.layers["ports"], mine, "port_id"))
+        notes.append(f"{ports}: {len(mine)} ports added or replaced.")
+    if sealinks is not None:
+        from shapely.geometry import LineString
+
+        from islandcare.errors import Problem
+
+        res = read_table(Path(sealinks), kind="sealinks")
+        notes += [format_problem(p) for p in res.problems]
+        mine = res.frame.copy()
+        pts = dict(zip(area.layers["ports"]["port_id"], area.layers["ports"].geometry))
+        bad = [Problem(str(sealinks), row, col, f"unknown port '{mine.iloc[i][col]}': give a port_id of "
+                       "the pack or of your ports table (--ports)")
+               for i, row in enumerate(res.rows) for col in ("from_port", "to_port")
+               if mine.iloc[i][col] not in pts]
+        if bad:
+            msg = f"{Path(sealinks).name}: {len(bad)} sea links name unknown ports; nothing was loaded."
+            raise InputError(msg, bad)
+        mine["geometry"] = [LineString([pts[a], pts[b]]) for a, b in zip(mine["from_port"], mine["to_port"])]
+        mine["crossing_quality"] = mine["crossing_quality"].fillna(
+            mine["crossing_min"].notna().map({True: "stated", False: "modelled"}))
+        mine["source"] = mine["source"].fillna(f"planner table {Path(sealinks).name}")
+        mine = gpd.GeoDataFrame(mine, geometry="geometry", crs=4326)
+        area = area.with_layer("sealinks", _upsert(area.layers["sealinks"], mine, "link_id"))
+        notes.append(f"{sealinks}: {len(mine)} sea links added or replaced.")
     return area, notes
+
+
+def _upsert(pack: gpd.GeoDataFrame, mine: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
+    """The pack's rows with ``mine`` added, replacing rows of the same ``key``."""
+    kept = pack[~pack[key].isin(mine[key])]
+    return gpd.GeoDataFrame(pd.concat([kept, mine], ignore_index=True), geometry="geometry", crs=4326)
 
 
 def _nearest_township(area: Area, points: gpd.GeoDataFrame) -> list[str | None]:
