@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from islandcare.config import area_keys, load_area  # noqa: E402
 from islandcare.crs import gcj02_to_wgs84  # noqa: E402
+from islandcare.data.pack import suffix_class  # noqa: E402
 
 CRS = "EPSG:4326"
 LIC_GSHHG = "LGPL-3+ (GSHHG 2.3.7, Wessel & Smith)"
@@ -255,20 +256,13 @@ def build_townships(area: str, code: str, src: dict, land: gpd.GeoDataFrame,
 # ---------------------------------------------------------------- villages
 
 
-def settlement_class(name: str) -> tuple[str, str]:
-    """Town or countryside from the register name suffix (the documented default)."""
-    if name.endswith(("居委会", "社区", "居民委员会")):
-        return "town", "register name ends in 居委会/社区"
-    return "countryside", "register name ends in 村/村委会 (or other)"
-
-
 def build_villages(code: str, src: dict, townships: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     vil = src["villages"][src["villages"]["areaCode"] == code]
     vp = src["village_points"]
     tw_names = dict(zip(townships["code"], townships["name"]))
     rows = []
     for _, v in vil.iterrows():
-        cls, rule = settlement_class(v["name"])
+        cls, rule = suffix_class(v["name"])
         hit = vp[vp["code_2016"] == v["code"]]
         if hit.empty:  # same name within the same township (codes changed since 2016)
             hit = vp[(vp["name"].str.replace("居委会", "").str.replace("社区", "")

@@ -21,7 +21,7 @@ from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
-__all__ = ["ResponseResult", "ambulance_norm", "response_times", "response_summary"]
+__all__ = ["ResponseResult", "emergency_bases", "ambulance_norm", "response_times", "response_summary"]
 
 BASE_KINDS = ("ambulance_station", "boat_station", "air_base")
 
@@ -34,7 +34,8 @@ class ResponseResult:
     bases_rule: str
 
 
-def _bases(area: Area) -> tuple[pd.DataFrame, str]:
+def emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
+    """The existing emergency bases and the rule that chose them (hospitals stand in when none)."""
     fac = area.layers["facilities"]
     status = fac["status"].fillna("existing")
     live = fac[status == "existing"]
@@ -62,7 +63,7 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
     net = nets.get(scenario)
     eng = net.engine
     cfg = area.config
-    bases, rule = _bases(area)
+    bases, rule = emergency_bases(area)
     default_delay = float(cfg.get("ambulance.activation_minutes"))
     sources, delays, names = [], [], []
     for _, b in bases.iterrows():

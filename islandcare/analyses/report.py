@@ -241,7 +241,10 @@ def _relocation_summary(table: pd.DataFrame | None) -> list[dict]:
         seats = sub[(sub["unit"] == "township_seat") & sub["population"].notna()
                     & np.isfinite(sub["before_min"]) & np.isfinite(sub["after_min"])]
         pop = seats["population"].astype(float)
-        avg = (lambda col: round(float((pop * seats[col]).sum() / pop.sum()), 1)) if pop.sum() else (lambda col: None)
+
+        def avg(col: str, pop=pop, seats=seats) -> float | None:
+            return round(float((pop * seats[col]).sum() / pop.sum()), 1) if pop.sum() else None
+
         out.append({"facility": fac, "moves_to": sub["moves_to"].iloc[0], "by": sub["by"].iloc[0],
                     "people_at_seats": int(pop.sum()),
                     "average_minutes_before": avg("before_min"), "average_minutes_after": avg("after_min"),

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
-from islandcare.analyses.ambulance import _bases
+from islandcare.analyses.ambulance import emergency_bases
 from islandcare.analyses.coverage import Circle, circles_for, facility_sources
 from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
@@ -100,7 +100,7 @@ class SiteChecker:
                 nodes = [f"f:{f}" for f in pads["facility_id"] if net.has(f"f:{f}")]
                 self._states[skey] = net.engine.coverage(nodes)
             elif key == "response":
-                bases, _ = _bases(self.area)
+                bases, _ = emergency_bases(self.area)
                 default = float(self.area.config.get("ambulance.activation_minutes"))
                 nodes, delays = [], []
                 for _, b in bases.iterrows():
@@ -142,7 +142,7 @@ class SiteChecker:
     def _norm_met(self, sites: list[tuple[float, float]]) -> list[str]:
         """Small outlying island townships that get their first station from these sites."""
         from islandcare.analyses.ambulance import ambulance_norm
-        from islandcare.data.pack import _nearest_township
+        from islandcare.data.pack import nearest_township
 
         norm = ambulance_norm(self.area)
         small = norm[norm["outlying_island"] & norm["present"].isna()]
@@ -152,7 +152,7 @@ class SiteChecker:
 
         pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([s[0] for s in sites], [s[1] for s in sites]),
                                crs=4326)
-        towns = set(_nearest_township(self.area, pts))
+        towns = set(nearest_township(self.area, pts))
         return [f"ambulance norm: {r['township']} (outlying island, {r['population']:,} people) gets a "
                 "station of its own" for _, r in small.iterrows()
                 if r["township_code"] in towns and r["township_code"] not in has_station]

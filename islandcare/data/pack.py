@@ -25,7 +25,8 @@ from islandcare.data.schema import (
 )
 from islandcare.errors import InputError
 
-__all__ = ["Area", "LAYERS", "load_pack", "pack_dir", "relocated", "with_planner_tables"]
+__all__ = ["Area", "LAYERS", "load_pack", "nearest_township", "pack_dir", "relocated", "suffix_class",
+           "with_planner_tables"]
 
 #: The layers of a pack, one GeoJSON file each.
 LAYERS: tuple[str, ...] = (
@@ -181,7 +182,7 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
         fac["source"] = fac["source"].fillna(f"planner table {Path(facilities).name}")
         missing = fac["township_code"].isna() & fac.geometry.notna() & ~fac.geometry.is_empty
         if missing.any():
-            fac.loc[missing, "township_code"] = _nearest_township(area, fac.loc[missing])
+            fac.loc[missing, "township_code"] = nearest_township(area, fac.loc[missing])
             notes.append(f"{facilities}: {int(missing.sum())} facilities without township_code were given "
                          "the township whose seat is nearest on the same island.")
         area = area.with_layer("facilities", fac)
@@ -196,7 +197,7 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
         mine["location_quality"] = mine["location_quality"].fillna("exact").where(has_point, "none")
         pack = area.layers["villages"]
         if mine["settlement_class"].isna().any():
-            cls = mine["name"].map(_suffix_class)
+            cls = mine["name"].map(suffix_class)
             fill = mine["settlement_class"].isna()
             mine.loc[fill, "settlement_class"] = cls[fill].map(lambda c: c[0])
             mine.loc[fill, "class_rule"] = cls[fill].map(lambda c: c[1])
@@ -252,7 +253,7 @@ def _upsert(pack: gpd.GeoDataFrame, mine: gpd.GeoDataFrame, key: str) -> gpd.Geo
     return gpd.GeoDataFrame(pd.concat([kept, mine], ignore_index=True), geometry="geometry", crs=4326)
 
 
-def _nearest_township(area: Area, points: gpd.GeoDataFrame) -> list[str | None]:
+def nearest_township(area: Area, points: gpd.GeoDataFrame) -> list[str | None]:
     """For each point, the code of the nearest township seat on the same land (else nearest)."""
     tw = area.layers["townships"]
     tw = tw[tw.geometry.notna() & ~tw.geometry.is_empty]
@@ -272,7 +273,7 @@ def _nearest_township(area: Area, points: gpd.GeoDataFrame) -> list[str | None]:
     return out
 
 
-def _suffix_class(name: str) -> tuple[str, str]:
+def suffix_class(name: str) -> tuple[str, str]:
     """Town or countryside from a register name's suffix (居委会/社区 = town)."""
     if str(name).endswith(("居委会", "社区", "居民委员会")):
         return "town", "register name ends in 居委会/社区"
