@@ -37,6 +37,35 @@ class Console:
         if self.verbose and not self.quiet:
             print(msg, flush=True)
 
+    def steps(self, label: str, total: int, fn: Callable[[Callable[[str], None]], object]) -> object:
+        """Run work of ``total`` named steps; ``fn`` gets a ``tell(step)`` to call before each.
+
+        On a terminal this is a progress bar redrawn in place; in a log, one line per step.
+        """
+        if self.quiet:
+            return fn(lambda _step: None)
+        t0 = time.perf_counter()
+        if not sys.stdout.isatty():
+            def tell_line(step: str) -> None:
+                print(f"  {label}: {step} ({time.perf_counter() - t0:.1f} s)", flush=True)
+
+            out = fn(tell_line)
+            print(f"  {label}: done in {time.perf_counter() - t0:.1f} s", flush=True)
+            return out
+        seen = [0]
+
+        def tell(step: str) -> None:  # one line redrawn in place: "analyse 2/5 [####      ] step"
+            done = seen[0]
+            seen[0] += 1
+            filled = round(10 * done / total)
+            print(f"\r  {label} {done}/{total} [{'#' * filled}{' ' * (10 - filled)}] {step:<28}"
+                  f"{time.perf_counter() - t0:5.1f} s", end="", flush=True)
+
+        out = fn(tell)
+        print(f"\r  {label} {total}/{total} [{'#' * 10}] {'done':<28}{time.perf_counter() - t0:5.1f} s",
+              flush=True)
+        return out
+
     def step(self, label: str, fn: Callable[[], object]) -> object:
         """Run one step, saying what it does and how long it took."""
         t0 = time.perf_counter()
@@ -69,7 +98,12 @@ def _areas(value: str) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace, con: Console) -> int:
-    from islandcare.analyses.report import UNDERSERVED_COLUMNS, analyse_area, place_frame
+    from islandcare.analyses.report import (
+        UNDERSERVED_COLUMNS,
+        analyse_area,
+        analysis_steps,
+        place_frame,
+    )
     from islandcare.data.pack import load_pack
     from islandcare.export import write_table
     from islandcare.render.index import write_index
@@ -98,8 +132,8 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                 sealinks=Path(args.sealinks) if args.sealinks else None, crs=args.crs))
             for line in notes_in:
                 con.info(f"    {line}")
-        rep = con.step("analyse (circles, response, land-sea-air)",
-                       lambda a=area: analyse_area(a, hour=args.hour))
+        rep = con.steps("analyse", analysis_steps(area),
+                        lambda tell, a=area: analyse_area(a, hour=args.hour, progress=tell))
         con.step("draw map", lambda a=area, r=rep, o=out: write_area_map(a, o, r))
         notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
 

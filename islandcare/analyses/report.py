@@ -34,7 +34,7 @@ from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
-__all__ = ["AreaReport", "UNDERSERVED_COLUMNS", "analyse_area", "place_frame"]
+__all__ = ["AreaReport", "UNDERSERVED_COLUMNS", "analyse_area", "analysis_steps", "place_frame"]
 
 #: Columns of the underserved export, with their headers (Chinese and English).
 UNDERSERVED_COLUMNS: dict[str, str] = {
@@ -97,6 +97,11 @@ def _quality(row: pd.Series) -> str:
     if row["unit"] == "township_seat" and str(row.get("population_year")) in ("not stated", "None", "nan"):
         flags.append("population year not stated")
     return "; ".join(flags)
+
+
+def analysis_steps(area: Area) -> int:
+    """How many steps :func:`analyse_area` reports to its ``progress`` callable."""
+    return len(circles_for(area)) + 3
 
 
 def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None = None,
