@@ -144,10 +144,15 @@ class SiteChecker:
         from islandcare.analyses.ambulance import ambulance_norm
         from islandcare.data.pack import nearest_township
 
-        norm = ambulance_norm(self.area)
-        small = norm[norm["outlying_island"] & norm["present"].isna()]
-        fac = self.area.layers["facilities"]
-        has_station = set(fac.loc[fac["kind"].isin(AMBULANCE_KINDS), "township_code"].dropna())
+        if "_small_islands" not in self.__dict__:  # the norm's rows do not change between clicks
+            norm = ambulance_norm(self.area)
+            fac = self.area.layers["facilities"]
+            has_station = set(fac.loc[fac["kind"].isin(AMBULANCE_KINDS), "township_code"].dropna())
+            self._small_islands = norm[norm["outlying_island"] & norm["present"].isna()
+                                       & ~norm["township_code"].isin(has_station)]
+        small = self._small_islands
+        if small.empty:
+            return []
         import geopandas as gpd
 
         pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([s[0] for s in sites], [s[1] for s in sites]),
@@ -155,7 +160,7 @@ class SiteChecker:
         towns = set(nearest_township(self.area, pts))
         return [f"ambulance norm: {r['township']} (outlying island, {r['population']:,} people) gets a "
                 "station of its own" for _, r in small.iterrows()
-                if r["township_code"] in towns and r["township_code"] not in has_station]
+                if r["township_code"] in towns]
 
     def check(self, kind: str, sites: list[tuple[float, float]]) -> SiteEffect:
         """What adding facilities of ``kind`` at ``sites`` (lon, lat) changes."""
