@@ -202,3 +202,23 @@ def test_planned_hospital_move_before_and_after(packs):
     eff = relocation_effect(area, places(area)).set_index("name")
     # 萧王庙 gets closer, 锦屏 (the old site's street) farther
     assert eff.loc["萧王庙街道", "change_min"] < 0 < eff.loc["锦屏街道", "change_min"]
+
+
+def test_a_new_circle_is_a_setting_not_code(tmp_path):
+    """A 10-minute circle added to the area file is evaluated like the plans' own."""
+    root = tmp_path / "geodata"
+    shutil.copytree(REPO / "geodata/areas", root / "areas")
+    shutil.copytree(REPO / "geodata/packs/putuo", root / "packs/putuo")
+    with (root / "areas/putuo.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[circles.hospital_10]\nlabel = "hospital within 10 minutes"\n'
+                'facility_kinds = ["hospital"]\n'
+                'minutes = { value = 10, source = "assumption: test circle" }\nmode = "drive"\n')
+    area = load_pack("putuo", root=root)
+    keys = [c.key for c in circles_for(area)]
+    assert keys[0] == "primary_care" and "hospital_10" in keys
+    rep = analyse_area(area, with_polygons=False)
+    t = rep.circles["hospital_10"].table
+    assert set(t["limit"].dropna()) == {10.0}
+    seat = t.set_index("name").loc["六横镇"]  # 六横分院 stands at the 六横 seat
+    assert seat["status"] == "covered" and seat["facility"].startswith("普陀医院六横分院")
+    assert rep.summary["circles"]["hospital_10"]["label"] == "hospital within 10 minutes"

@@ -57,27 +57,39 @@ class CircleResult:
     polygons: dict[str, BaseGeometry] = field(default_factory=dict)
 
 
+#: Labels of the circles the plans name (an area file may set its own ``label``).
+_LABELS = {"primary_care": "primary care 基层医疗服务圈", "night_clinic": "night clinic 夜间诊疗服务圈"}
+
+
 def circles_for(area: Area) -> list[Circle]:
-    """The circles the area file defines (primary care; night clinics when set)."""
+    """Every circle the area file defines under ``[circles.<key>]``, primary care first.
+
+    A circle is a setting, not code: ``facility_kinds`` and either
+    ``town_minutes``/``countryside_minutes`` (with ``town_mode`` and
+    ``countryside_mode``, default walk and drive) or one ``minutes`` (with
+    ``mode``, default drive); ``night = true`` evaluates it in the night
+    scenario; ``label`` names it.
+    """
     cfg = area.config
+    tables = cfg.get("circles") or {}
     out = []
-    pc = "circles.primary_care"
-    if cfg.get(pc) is not None:
-        out.append(Circle(
-            key="primary_care", label="primary care 基层医疗服务圈",
-            kinds=tuple(cfg.get(f"{pc}.facility_kinds")),
-            limits={"town": (float(cfg.get(f"{pc}.town_minutes")), str(cfg.get(f"{pc}.town_mode", "walk"))),
-                    "countryside": (float(cfg.get(f"{pc}.countryside_minutes")),
-                                    str(cfg.get(f"{pc}.countryside_mode", "drive")))},
-            sources={"town": cfg.source(f"{pc}.town_minutes"),
-                     "countryside": cfg.source(f"{pc}.countryside_minutes")}))
-    nc = "circles.night_clinic"
-    if cfg.get(nc) is not None:
-        minutes, mode = float(cfg.get(f"{nc}.minutes")), str(cfg.get(f"{nc}.mode", "drive"))
-        out.append(Circle(key="night_clinic", label="night clinic 夜间诊疗服务圈",
-                          kinds=tuple(cfg.get(f"{nc}.facility_kinds")),
-                          limits={"town": (minutes, mode), "countryside": (minutes, mode)},
-                          night=True, sources={"all": cfg.source(f"{nc}.minutes")}))
+    for key in sorted(tables, key=lambda k: (k != "primary_care", k)):
+        t, base = tables[key], f"circles.{key}"
+        if not isinstance(t, dict) or "facility_kinds" not in t:
+            continue
+        if "town_minutes" in t:
+            limits = {"town": (float(t["town_minutes"]), str(t.get("town_mode", "walk"))),
+                      "countryside": (float(t["countryside_minutes"]),
+                                      str(t.get("countryside_mode", "drive")))}
+            sources = {"town": cfg.source(f"{base}.town_minutes"),
+                       "countryside": cfg.source(f"{base}.countryside_minutes")}
+        else:
+            one = (float(t["minutes"]), str(t.get("mode", "drive")))
+            limits = {"town": one, "countryside": one}
+            sources = {"all": cfg.source(f"{base}.minutes")}
+        out.append(Circle(key=key, label=str(t.get("label", _LABELS.get(key, key.replace("_", " ")))),
+                          kinds=tuple(t["facility_kinds"]), limits=limits,
+                          night=bool(t.get("night", False)), sources=sources))
     return out
 
 
