@@ -93,11 +93,13 @@ def helipad_coverage(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd
     return out
 
 
-def relocation_effect(area: Area, places: pd.DataFrame) -> pd.DataFrame | None:
+def relocation_effect(area: Area, places: pd.DataFrame,
+                      nets: NetworkCache | None = None) -> pd.DataFrame | None:
     """Minutes from each place to each hospital the plan moves, before and after the move.
 
-    Uses the ambulance profile in the day scenario (best mix of modes). Returns
-    None when the area file lists no relocation.
+    Uses the ambulance profile in the day scenario (best mix of modes); the
+    "before" network comes from ``nets`` when given. Returns None when the
+    area file lists no relocation.
     """
     from islandcare.data.pack import relocated
 
@@ -107,7 +109,8 @@ def relocation_effect(area: Area, places: pd.DataFrame) -> pd.DataFrame | None:
     if not notes:
         return None
     sc = Scenario(profile="ambulance")
-    before_net, after_net = NetworkCache(area).get(sc), NetworkCache(moved).get(sc)
+    before_net = (nets or NetworkCache(area)).get(sc)  # the report's own network, when given
+    after_net = NetworkCache(moved).get(sc)
     rows = []
     for mv in area.config.get("relocations") or []:
         fac = area.layers["facilities"]

@@ -171,7 +171,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
         merged[col] = report.referral.get(col, np.nan)
     report.helipads = helipad_coverage(area, places, nets)
     say("planned hospital moves")
-    report.relocations = relocation_effect(area, places)
+    report.relocations = relocation_effect(area, places, nets)
     merged["helipad_min"] = report.helipads["helipad_min"]
     status = []
     for f, u in zip(fail_rules, unknown_rules):

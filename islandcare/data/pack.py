@@ -172,14 +172,22 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
     from islandcare.errors import format_problem
 
     notes: list[str] = []
+
+    def read(path: Path, kind: str, *, points: bool = True) -> tuple[gpd.GeoDataFrame, object]:
+        """Check a table, keep its warnings in the notes, and say where each row came from."""
+        res = (read_table(Path(path), kind=kind, crs=crs, land=area.land_union,
+                          area_outline=area.outline_geom) if points
+               else read_table(Path(path), kind=kind))
+        notes.extend(format_problem(p) for p in res.problems)
+        frame = res.frame.copy()
+        frame["source"] = frame["source"].fillna(f"planner table {Path(path).name}")
+        if "location_quality" in frame:
+            frame["location_quality"] = frame["location_quality"].fillna("exact")
+        return frame, res
+
     if facilities is not None:
-        res = read_table(Path(facilities), kind="facilities", crs=crs, land=area.land_union,
-                         area_outline=area.outline_geom)
-        notes += [format_problem(p) for p in res.problems]
-        fac = res.frame.copy()
+        fac, _ = read(facilities, "facilities")
         fac["status"] = fac["status"].fillna("existing")
-        fac["location_quality"] = fac["location_quality"].fillna("exact")
-        fac["source"] = fac["source"].fillna(f"planner table {Path(facilities).name}")
         missing = fac["township_code"].isna() & fac.geometry.notna() & ~fac.geometry.is_empty
         if missing.any():
             fac.loc[missing, "township_code"] = nearest_township(area, fac.loc[missing])
@@ -188,13 +196,9 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
         area = area.with_layer("facilities", fac)
         notes.append(f"{facilities}: {len(fac)} facilities replace the pack's.")
     if villages is not None:
-        res = read_table(Path(villages), kind="villages", crs=crs, land=area.land_union,
-                         area_outline=area.outline_geom)
-        notes += [format_problem(p) for p in res.problems]
-        mine = res.frame.copy()
-        mine["source"] = mine["source"].fillna(f"planner table {Path(villages).name}")
+        mine, _ = read(villages, "villages")
         has_point = ~(mine.geometry.isna() | mine.geometry.is_empty)
-        mine["location_quality"] = mine["location_quality"].fillna("exact").where(has_point, "none")
+        mine["location_quality"] = mine["location_quality"].where(has_point, "none")
         pack = area.layers["villages"]
         if mine["settlement_class"].isna().any():
             cls = mine["name"].map(suffix_class)
@@ -205,20 +209,14 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
         for col in ("township_code", "township"):
             known = dict(zip(pack["code"], pack[col]))
             mine[col] = mine[col].fillna(mine["code"].map(known))
-        kept = pack[~pack["code"].isin(mine["code"])]
-        new = ~mine["code"].isin(pack["code"])
-        merged = pd.concat([kept, mine], ignore_index=True)
-        area = area.with_layer("villages", gpd.GeoDataFrame(merged, geometry="geometry", crs=4326))
+        kept = int((~pack["code"].isin(mine["code"])).sum())
+        new = int((~mine["code"].isin(pack["code"])).sum())
+        area = area.with_layer("villages", _upsert(pack, mine, "code"))
         notes.append(f"{villages}: {len(mine)} villages from your table "
-                     f"({int(has_point.sum())} with a point), {len(kept)} register villages kept from the "
-                     f"pack, {int(new.sum())} codes not in the register added.")
+                     f"({int(has_point.sum())} with a point), {kept} register villages kept from the "
+                     f"pack, {new} codes not in the register added.")
     if ports is not None:
-        res = read_table(Path(ports), kind="ports", crs=crs, land=area.land_union,
-                         area_outline=area.outline_geom)
-        notes += [format_problem(p) for p in res.problems]
-        mine = res.frame.copy()
-        mine["location_quality"] = mine["location_quality"].fillna("exact")
-        mine["source"] = mine["source"].fillna(f"planner table {Path(ports).name}")
+        mine, _ = read(ports, "ports")
         area = area.with_layer("ports", _upsert(area.layers["ports"], mine, "port_id"))
         notes.append(f"{ports}: {len(mine)} ports added or replaced.")
     if sealinks is not None:
@@ -226,9 +224,7 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
 
         from islandcare.errors import Problem
 
-        res = read_table(Path(sealinks), kind="sealinks")
-        notes += [format_problem(p) for p in res.problems]
-        mine = res.frame.copy()
+        mine, res = read(sealinks, "sealinks", points=False)
         pts = dict(zip(area.layers["ports"]["port_id"], area.layers["ports"].geometry))
         bad = [Problem(str(sealinks), row, col, f"unknown port '{mine.iloc[i][col]}': give a port_id of "
                        "the pack or of your ports table (--ports)")
@@ -240,7 +236,6 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
         mine["geometry"] = [LineString([pts[a], pts[b]]) for a, b in zip(mine["from_port"], mine["to_port"])]
         mine["crossing_quality"] = mine["crossing_quality"].fillna(
             mine["crossing_min"].notna().map({True: "stated", False: "modelled"}))
-        mine["source"] = mine["source"].fillna(f"planner table {Path(sealinks).name}")
         mine = gpd.GeoDataFrame(mine, geometry="geometry", crs=4326)
         area = area.with_layer("sealinks", _upsert(area.layers["sealinks"], mine, "link_id"))
         notes.append(f"{sealinks}: {len(mine)} sea links added or replaced.")
