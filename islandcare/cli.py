@@ -168,6 +168,28 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
     return EXIT_OK
 
 
+def cmd_areas(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.data.inventory import inventories
+
+    bad = 0
+    for inv in inventories():
+        con.info(f"{inv.key} — {inv.title} ({inv.level}-level)")
+        for role, name in inv.sources.items():
+            con.info(f"  source {role}: {name}")
+        if inv.tables:
+            con.info(f"  tables: {', '.join(inv.tables)}")
+        if inv.counts:
+            con.info("  pack: " + ", ".join(f"{k} {v}" for k, v in inv.counts.items()))
+        for line in inv.lacks:
+            con.info(f"  lacks: {line}")
+        for line in inv.problems:
+            print(f"  problem: {line}", file=sys.stderr if args.check else sys.stdout)
+        bad += len(inv.problems)
+    if args.check and bad:
+        raise InputError(f"{bad} problem(s) in the areas' files or packs (listed above).")
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace, con: Console) -> int:
     from islandcare.data.pack import load_pack
     from islandcare.data.tables import read_table
@@ -432,6 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
                    help="coordinate system of your tables")
     r.set_defaults(func=cmd_run)
+
+    ar = sub.add_parser("areas", parents=[common], help="the areas, their data sources and what each lacks")
+    ar.add_argument("--check", action="store_true",
+                    help="exit 1 when an area names a missing source file or its pack lacks a layer")
+    ar.set_defaults(func=cmd_areas)
 
     v = sub.add_parser("validate", parents=[common], help="check a planner's table and report every mistake")
     v.add_argument("file", help="CSV, Excel (.xlsx) or GeoJSON file")
