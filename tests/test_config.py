@@ -31,7 +31,7 @@ def test_three_areas_with_the_plans_thresholds():
     assert s.name_zh == "嵊泗县" and s.code == "330922"
 
 
-@pytest.mark.parametrize("key", ["shengsi", "putuo", "fenghua"])
+@pytest.mark.parametrize("key", ["shengsi", "putuo", "fenghua", "jiaxing", "shaoxing"])
 def test_every_number_cites_its_source(key):
     cfg = load_area(key)
     for dotted in REQUIRED_KEYS:

@@ -42,9 +42,11 @@ def emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
     stations = live[live["kind"].isin(("ambulance_station", "boat_station"))]
     air = live[live["kind"] == "air_base"]
     if stations.empty:
-        hosp = live[(live["kind"] == "hospital") & ~live.get("referral", False).fillna(False).astype(bool)]
+        kinds = list(area.config.get("ambulance.stand_in_bases") or ["hospital"])
+        hosp = live[live["kind"].isin(kinds) & ~live.get("referral", False).fillna(False).astype(bool)]
+        what = "hospitals" if kinds == ["hospital"] else " and ".join(k.replace("_", " ") + "s" for k in kinds)
         return (pd.concat([hosp, air]),
-                "no ambulance station is in the data: the area's hospitals stand in as ambulance "
+                f"no ambulance station is in the data: the area's {what} stand in as ambulance "
                 "bases (assumption), with the air base's helicopter")
     return pd.concat([stations, air]), "ambulance and boat stations in the data, with the air base"
 
@@ -99,7 +101,8 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
         t = float(near.minutes[j]) if near is not None else math.inf
         out.at[i, "response_min"] = t
         if not np.isfinite(t):
-            why = unreached_reason(net, area, sources[0], node) if sources else "no base"
+            why = (unreached_reason(net, area, sources[0], node) if sources
+                   else "no emergency base with a point is in the data")
             out.at[i, "response_status"] = "unknown" if "in the data" in why else "underserved"
             out.at[i, "response_reason"] = f"not reached: {why}"
             continue
@@ -155,6 +158,10 @@ def ambulance_norm(area: Area) -> pd.DataFrame:
     """
     cfg = area.config
     per = float(cfg.get("ambulance.residents_per_ambulance"))
+    if area.meta.get("counties"):
+        from islandcare.analyses.counties import county_norm
+
+        return county_norm(area, per=per)
     small = float(cfg.get("ambulance.small_island_threshold"))
     tw = area.layers["townships"]
     fac = area.layers["facilities"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from islandcare.analyses.settlement import village_classes
 from islandcare.data.pack import Area
 
 __all__ = ["PLACE_COLUMNS", "places"]
@@ -46,11 +47,13 @@ def places(area: Area) -> pd.DataFrame:
     outlying = dict(zip(tw["code"], tw.get("outlying_island", pd.Series(False, index=tw.index))))
     rows = []
     vil = area.layers["villages"]
-    for _, v in vil.iterrows():
+    # town or countryside by the area file's rule (official 2016 class, else register suffix)
+    cls, rule = village_classes(vil, area.config) if len(vil) else ([], [])
+    for k, (_, v) in enumerate(vil.iterrows()):
         has = _has_point(v.geometry)
         rows.append({"unit": "village", "code": v["code"], "name": v["name"],
                      "township_code": v["township_code"], "township": v["township"],
-                     "settlement_class": v["settlement_class"], "class_rule": v["class_rule"],
+                     "settlement_class": cls[k], "class_rule": rule[k],
                      "population": _int_or_none(v.get("population")),
                      "population_year": v.get("population_year"),
                      "location_quality": v["location_quality"],

@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from islandcare.analyses.ambulance import ambulance_norm, response_summary, response_times
 from islandcare.analyses.circles import reached_area
+from islandcare.analyses.counties import county_table
 from islandcare.analyses.coverage import (
     CircleResult,
     circles_for,
@@ -24,6 +25,7 @@ from islandcare.analyses.coverage import (
     status_counts,
 )
 from islandcare.analyses.places import places as make_places
+from islandcare.analyses.settlement import class_counts
 from islandcare.analyses.referral import (
     helipad_coverage,
     hospital_nodes,
@@ -217,6 +219,8 @@ def _summary(rep: AreaReport) -> dict:
         "villages_in_register": int(len(vil)),
         "villages_with_point": int(vil["node"].notna().sum()),
         "villages": {s: int((vil["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
+        "villages_by_class": class_counts(vil),
+        "by_county": county_table(area, pl),
         "township_seats": {s: int((seats["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
         "circles": circles,
         "ambulance": {

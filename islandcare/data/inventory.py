@@ -36,6 +36,7 @@ class AreaInventory:
     sources: dict[str, str] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    counties: list[dict] = field(default_factory=list)
     lacks: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -96,6 +97,7 @@ def area_inventory(key: str, *, root: Path | None = None, shared: Path | None = 
     if no_pop and not meta.get("counties"):
         inv.lacks.append(f"township population: {len(no_pop)} of {len(tw)} townships have none")
     counties = meta.get("counties") or []
+    inv.counties = counties
     no_cpop = [c["name"] for c in counties if c.get("population") is None]
     if no_cpop:
         inv.lacks.append(f"county population: none for {'、'.join(no_cpop)}")

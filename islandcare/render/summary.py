@@ -51,6 +51,25 @@ def summary_markdown(rep: AreaReport) -> str:
               f"{v['covered']} covered, {v['underserved']} underserved, {v['unknown']} unknown "
               "(a village with no point, or behind a gap in the data, is *unknown*, never counted "
               "as a gap in care).", ""]
+    vc = s.get("villages_by_class")
+    if vc:
+        lines += [f"Town and countryside 城乡: **{vc['town']}** town and **{vc['countryside']}** countryside "
+                  f"villages ({vc['by_official_class_2016']} by the official urban–rural class 2016, "
+                  f"{vc['by_register_suffix']} by the register suffix where no class matched"
+                  + (f", {vc['by_other_rule']} by a planner's table" if vc["by_other_rule"] else "") + ").", ""]
+    if s.get("by_county"):
+        lines += ["## By county 分县", "",
+                  "| county | townships | villages | with a point | covered | underserved | unknown | town | "
+                  "countryside | population (year) | ambulance response, villages: average min | within target |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in s["by_county"]:
+            pop = "—" if pd.isna(r.get("population")) else f"{int(r['population']):,} ({r.get('population_year')})"
+            lines.append(f"| {r['name']} | {r['townships']} | {r['villages']} | {r['villages_with_point']} | "
+                         f"{r['covered']} | {r['underserved']} | {r['unknown']} | {r['town']} | "
+                         f"{r['countryside']} | {pop} | {_min(r.get('response_avg_min'))} | "
+                         f"{_pct(r.get('response_within_target'))} |")
+        lines += ["", "(ambulance response averaged over the villages with a point, unweighted: the sources "
+                  "give no population below the county)", ""]
     for c in s["circles"].values():
         lines += [f"## {c['label']}", ""]
         for cls, lim in c["limits"].items():
@@ -88,8 +107,10 @@ def summary_markdown(rep: AreaReport) -> str:
     for r in a["norm"]:
         present = "not in the data" if r["present"] is None else r["present"]
         short = "unknown" if r["shortfall"] is None else r["shortfall"]
-        lines.append(f"| {r['township']} | {r['population']:,} ({r['population_year']}) | {r['rule']} | "
-                     f"{r['needed']} | {present} | {short} |")
+        pop = "—" if pd.isna(r["population"]) else f"{int(r['population']):,}"
+        needed = "—" if pd.isna(r["needed"]) else r["needed"]
+        lines.append(f"| {r['township']} | {pop} ({r['population_year']}) | {r['rule']} | "
+                     f"{needed} | {present} | {short} |")
     lines += ["", "## Land–sea–air 海陆空 (minutes to the county hospital, township seats)", "",
               "| township | land+sea day | air day | best day | land+sea night | best night | land+sea closure | best closure |",
               "|---|---|---|---|---|---|---|---|"]
