@@ -93,3 +93,11 @@ def test_one_county_alone():
     assert len(one.layers["villages"]) == 304 and len(one.layers["townships"]) == 15
     with pytest.raises(InputError, match="330681 诸暨市"):
         county_subset(area, "330999")
+
+
+def test_run_county_unknown_is_exit_1(tmp_path, capsys):
+    from islandcare.cli import main
+
+    assert main(["run", "--area", "shengsi", "--county", "330602", "--out", str(tmp_path)]) == 1
+    assert "not a city-level area" in capsys.readouterr().err
+    assert not (tmp_path / "shengsi-330602").exists()
