@@ -38,7 +38,7 @@ def test_rebuilt_pack_is_the_committed_one(tmp_path):
     ours, committed = tmp_path / "shengsi", REPO / "geodata" / "packs" / "shengsi"
     names = sorted(p.name for p in committed.iterdir())
     assert sorted(p.name for p in ours.iterdir()) == names
-    match, mismatch, errors = filecmp.cmpfiles(ours, committed, names, shallow=False)
+    _, mismatch, errors = filecmp.cmpfiles(ours, committed, names, shallow=False)
     assert not mismatch and not errors
 
 

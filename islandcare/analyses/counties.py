@@ -15,7 +15,7 @@ import pandas as pd
 from islandcare.data.pack import Area
 from islandcare.errors import InputError
 
-__all__ = ["county_of", "county_norm", "county_subset", "county_table", "is_city_level"]
+__all__ = ["county_norm", "county_of", "county_subset", "county_table", "is_city_level"]
 
 _STATUSES = ("covered", "underserved", "unknown")
 
@@ -55,7 +55,7 @@ def county_table(area: Area, places: pd.DataFrame) -> list[dict]:
     for c in area.meta.get("counties", []):
         sub = vil[county == c["code"]]
         rows.append({**response(sub), "code": c["code"], "name": c["name"], "townships": int((tw_county == c["code"]).sum()),
-                     "villages": int(len(sub)), "villages_with_point": int(sub["node"].notna().sum()),
+                     "villages": len(sub), "villages_with_point": int(sub["node"].notna().sum()),
                      **{s: int((sub["status"] == s).sum()) for s in _STATUSES},
                      "town": int((sub["settlement_class"] == "town").sum()),
                      "countryside": int((sub["settlement_class"] == "countryside").sum()),

@@ -48,7 +48,7 @@ def village_classes(villages: pd.DataFrame, cfg: AreaConfig) -> tuple[list[str],
         return classes, rules
     town = {str(c) for c in (cfg.get("settlement_class.town_codes") or DEFAULT_TOWN_CODES)}
     codes = villages["ur_code_2016"] if "ur_code_2016" in villages else pd.Series(None, index=villages.index)
-    labels = villages["ur_label_2016"] if "ur_label_2016" in villages else codes
+    labels = villages.get("ur_label_2016", codes)
     for i, (code, label) in enumerate(zip(codes, labels)):
         c = _code(code)
         if c is None:
