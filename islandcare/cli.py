@@ -284,7 +284,7 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
 
     if not args.source and not args.to:
         raise InputError("Give --from FACILITY_ID, --to VILLAGE_CODE, or both.")
-    area = load_pack(args.area)
+    area, _ = _with_osm_cache(load_pack(args.area))
     scenario = _scenario(args)
     net = build_network(area, scenario=scenario)
     con.info(f"{area.config.title} — scenario: {scenario.label}")
@@ -337,7 +337,7 @@ def _site_context(area_key: str):
     from islandcare.data.pack import load_pack
     from islandcare.network.assemble import NetworkCache
 
-    area = load_pack(area_key)
+    area, _ = _with_osm_cache(load_pack(area_key))
     return area, SiteChecker(area, places(area), NetworkCache(area))
 
 
@@ -398,7 +398,7 @@ def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
     from islandcare.data.pack import load_pack
     from islandcare.export import write_table
 
-    area = load_pack(args.area)
+    area, _ = _with_osm_cache(load_pack(args.area))
     rep = con.step("analyse", lambda: analyse_area(area, with_polygons=False))
     under = place_frame(rep, status="underserved")
     notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
