@@ -128,3 +128,42 @@ def test_a_place_matching_two_villages_is_ambiguous(packs):
                               geometry=[seat], crs=4326)
     _, counts, _ = match_places(area, places)
     assert counts["ambiguous"] == 1 and counts["matched"] == 0
+
+
+def test_osm_ferry_over_a_pack_link_keeps_its_timetable_and_takes_the_exact_piers(packs):
+    """Two OSM terminals near the pack's 沈家门 and 普陀山 piers, and a 20-minute ferry between."""
+    from shapely.geometry import LineString
+
+    from islandcare.data import osm
+    from islandcare.data.conflate import with_osm
+
+    area = packs["putuo"]
+    piers = area.layers["ports"].set_index("port_id").geometry
+    a = Point(piers["putuo-port-shenjiamen"].x + 0.01, piers["putuo-port-shenjiamen"].y)
+    b = Point(piers["putuo-port-putuoshan"].x, piers["putuo-port-putuoshan"].y + 0.01)
+    empty = {k: osm._frame([], osm.LAYER_COLUMNS[k]) for k in ("facilities", "places")}
+    ports = osm._frame([
+        {"port_id": "osm-node-1", "name": "沈家门半升洞码头", "location_quality": "exact",
+         "source": "OpenStreetMap", "geometry": a},
+        {"port_id": "osm-node-2", "name": "普陀山码头", "location_quality": "exact",
+         "source": "OpenStreetMap", "geometry": b}], osm.LAYER_COLUMNS["ports"])
+    ferries = osm._frame([{"osm_type": "way", "osmid": 7, "name": "沈家门—普陀山", "duration": "PT20M",
+                           "duration_min": 20.0, "complete": True, "motor_vehicle": "no",
+                           "geometry": LineString([a, b])}], osm.LAYER_COLUMNS["ferries"])
+    data = osm.OsmData(graph=osm._empty_graph(), ferries=ferries, ports=ports, as_of="2024-05-01",
+                       source="test", **empty)
+    out, _ = with_osm(area, data)
+    got_ports = out.layers["ports"].set_index("port_id")
+    assert len(got_ports) == len(area.layers["ports"])  # the same piers, not new ones
+    assert got_ports.loc["osm-node-1"].geometry.equals(a)
+    assert got_ports.loc["osm-node-1", "township_code"] == area.layers["ports"].set_index(
+        "port_id").loc["putuo-port-shenjiamen", "township_code"]
+    links = out.layers["sealinks"].set_index("link_id")
+    assert len(links) == len(area.layers["sealinks"])
+    one = links.loc["putuo-sea-01"]
+    assert (one["from_port"], one["to_port"]) == ("osm-node-1", "osm-node-2")
+    assert one["crossing_min"] == 20 and "PT20M" in one["note"]
+    assert not one["ambulance_can_ride"]
+    # the 沈家门 → 虾峙 timetable still hangs on its link, re-pointed at the exact pier
+    xia = links.loc["putuo-sea-04"]
+    assert xia["from_port"] == "osm-node-1" and xia["departures"].startswith("07:00;08:30")

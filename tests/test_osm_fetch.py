@@ -116,3 +116,13 @@ def test_run_all_leaves_out_the_example_area():
     assert "samsoe" not in _areas("all")
     assert set(_areas("all")) >= {"shengsi", "putuo", "fenghua"}
     assert _areas("samsoe") == ["samsoe"]
+
+
+def test_running_a_new_area_before_fetch_says_how_to_build_it(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "geodata"
+    (root / "areas").mkdir(parents=True)
+    shutil.copy(REPO / "geodata/areas/_defaults.toml", root / "areas")
+    (root / "areas/helsinki.toml").write_text(_helsinki_area("helsinki"), "utf-8")
+    monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
+    assert main(["run", "--area", "helsinki", "--out", str(tmp_path / "maps")]) == 1
+    assert "islandcare fetch --area helsinki --osm-file" in capsys.readouterr().err

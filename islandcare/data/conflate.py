@@ -110,13 +110,24 @@ def _quality_rank(row: pd.Series) -> int:
 def conflate_facilities(layers: Sequence[gpd.GeoDataFrame], *, epsg: int,
                         same_m: float = 300.0, approximate_m: float = 10000.0
                         ) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """One table of facilities from several sources, highest first.
+    """One table of facilities from several sources, highest first (see :func:`conflate_rows`)."""
+    out, notes, _ = conflate_rows(layers, id_col="facility_id", kind_col="kind", epsg=epsg,
+                                  same_m=same_m, approximate_m=approximate_m)
+    return out, notes
+
+
+def conflate_rows(layers: Sequence[gpd.GeoDataFrame], *, id_col: str, kind_col: str | None,
+                  epsg: int, same_m: float = 300.0, approximate_m: float = 10000.0
+                  ) -> tuple[gpd.GeoDataFrame, list[str], dict[str, str]]:
+    """One table of facilities (or ports) from several sources, highest first.
 
     Parameters
     ----------
     layers
-        Facility tables in order of precedence (planner, OpenStreetMap, pack);
+        Tables in order of precedence (planner, OpenStreetMap, pack);
         each has an ``origin`` column.
+    id_col, kind_col
+        The id column, and the column that must be equal (None: no kind).
     epsg
         Metric CRS for distances.
     same_m
@@ -129,17 +140,18 @@ def conflate_facilities(layers: Sequence[gpd.GeoDataFrame], *, epsg: int,
 
     Returns
     -------
-    facilities, notes
+    rows, notes, merged
         The merged rows (each keeps the ``source`` of the row that won; a
-        point taken from the other source says so in ``location_note``), and
-        one line per merge.
+        point taken from the other source says so in ``location_note``), one
+        line per merge, and the id of each row merged away → the id kept.
     """
     frames = [f for f in layers if f is not None and len(f)]
     if not frames:
-        return (layers[0] if layers else gpd.GeoDataFrame(geometry=[], crs=4326)), []
+        return (layers[0] if layers else gpd.GeoDataFrame(geometry=[], crs=4326)), [], {}
     kept: list[pd.Series] = []
     kept_xy: list[Point | None] = []
     notes: list[str] = []
+    merged: dict[str, str] = {}
     for frame in frames:
         metric = frame.to_crs(epsg).geometry
         for (_, row), pm in zip(frame.iterrows(), metric):
@@ -148,10 +160,11 @@ def conflate_facilities(layers: Sequence[gpd.GeoDataFrame], *, epsg: int,
             for i, other in enumerate(kept):
                 if other.get("origin") == row.get("origin"):
                     continue  # two rows of one source are never merged
-                if other["facility_id"] == row["facility_id"]:
+                if other[id_col] == row[id_col]:
                     hit = i  # the same id from two sources (a pack built from OSM)
                     break
-                if other["kind"] != row["kind"] or not similar_names(other["name"], row["name"]):
+                if (kind_col is not None and other[kind_col] != row[kind_col]) or \
+                        not similar_names(other["name"], row["name"]):
                     continue
                 both_exact = _quality_rank(other) == 2 and _quality_rank(row) == 2
                 limit = same_m if both_exact else approximate_m
@@ -173,12 +186,14 @@ def conflate_facilities(layers: Sequence[gpd.GeoDataFrame], *, epsg: int,
                 winner["geometry"] = row.geometry
                 winner["location_quality"] = row.get("location_quality") or "exact"
                 winner["location_note"] = (f"point from {row.get('origin')} ({row.get('source')}, "
-                                           f"{row['facility_id']})")
+                                           f"{row[id_col]})")
                 kept_xy[hit] = pm
             notes.append(f"{winner['name']} ({winner.get('origin')}) = {row['name']} "
-                         f"({row.get('origin')}): one facility")
+                         f"({row.get('origin')}): one")
+            if row[id_col] != winner[id_col]:
+                merged[str(row[id_col])] = str(winner[id_col])
     out = gpd.GeoDataFrame(pd.DataFrame(kept).reset_index(drop=True), geometry="geometry", crs=4326)
-    return out, notes
+    return out, notes, merged
 
 
 def _missing(value: object) -> bool:
@@ -465,7 +480,8 @@ def with_osm(area: Area, data: osm.OsmData | None) -> tuple[Area, list[str]]:
         if data.fetched:
             stamp += f", cached {data.fetched}"
         if data.graph.number_of_nodes():
-            layers["roads"] = roads_from_graph(data.graph, as_of=data.as_of)
+            layers["roads"] = roads_from_graph(data.graph, as_of=data.as_of,
+                                               source=f"OpenStreetMap {data.as_of} (cache)")
             meta["road_source"] = (f"{stamp}: {data.graph.number_of_nodes()} road nodes, "
                                    f"{len(layers['roads'])} road segments (cache)")
         else:
@@ -493,14 +509,17 @@ def with_osm(area: Area, data: osm.OsmData | None) -> tuple[Area, list[str]]:
         ports, links, left = ferry_layers(data.ferries, data.ports, epsg=epsg, as_of=data.as_of,
                                           pier_m=float(cfg.get("sea.pier_match_m", 500)))
         notes.extend(left)
-        # OpenStreetMap over the pack: a pack row of the same id (a pack built from OSM) gives way
-        old_links = layers["sealinks"]
-        old_links = old_links[~old_links["link_id"].isin(links["link_id"])]
+        # OpenStreetMap over the pack: the same pier (same id, or similar name and close) is
+        # one, with the exact point; links are then re-pointed at the piers kept
         old_ports = layers["ports"]
-        new_ports = ports[~ports["port_id"].isin(old_ports["port_id"])]
-        old_ports = old_ports[~old_ports["port_id"].isin(ports["port_id"])]
-        layers["ports"] = _concat(old_ports, ports)
-        layers["sealinks"] = _concat(old_links, links)
+        known = set(old_ports["port_id"])
+        merged_ports, _, port_map = conflate_rows(
+            [with_origin(ports, "OpenStreetMap"), old_ports], id_col="port_id", kind_col=None,
+            epsg=epsg, same_m=float(cfg.get("sea.pier_match_m", 500)),
+            approximate_m=float(cfg.get("conflate.approximate_port_m", 5000)))
+        new_ports = [p for p in ports["port_id"] if p not in known and p not in port_map]
+        layers["ports"] = merged_ports
+        layers["sealinks"] = _merge_links(links, layers["sealinks"], port_map)
         notes.append(f"OpenStreetMap ferries: {len(links)} sea links "
                      f"({int((links['crossing_quality'] == 'stated').sum())} with a stated duration), "
                      f"{len(new_ports)} piers")
@@ -514,6 +533,46 @@ def with_osm(area: Area, data: osm.OsmData | None) -> tuple[Area, list[str]]:
                        "villages_with_point": source_counts(placed),
                        "sealinks": source_counts(layers["sealinks"])}
     return Area(config=cfg, layers=layers, meta=meta), notes
+
+
+def _merge_links(osm_links: gpd.GeoDataFrame, pack_links: gpd.GeoDataFrame,
+                 port_map: dict[str, str]) -> gpd.GeoDataFrame:
+    """OpenStreetMap links over the pack's, re-pointed at the piers kept.
+
+    A pack link between the same two piers as an OSM ferry stays (it has the
+    timetable and the direction); it takes the OSM ``duration`` as its
+    crossing when OSM states one (OpenStreetMap over the pack), saying so in
+    ``note``. A pack link with the same id as an OSM one gives way to it.
+    """
+    def repoint(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        frame = frame.copy()
+        for col in ("from_port", "to_port"):
+            frame[col] = frame[col].map(lambda p: port_map.get(p, p))
+        return frame
+
+    osm_links, pack_links = repoint(osm_links), repoint(pack_links)
+    if pack_links.empty:
+        return osm_links
+    pack_links = pack_links[~pack_links["link_id"].isin(osm_links["link_id"])].copy()
+    pair = lambda r: frozenset((r["from_port"], r["to_port"]))  # noqa: E731
+    pack_pairs: dict[frozenset, list] = {}
+    for i, r in pack_links.iterrows():
+        pack_pairs.setdefault(pair(r), []).append(i)
+    extra = []
+    for _, r in osm_links.iterrows():
+        rows = pack_pairs.get(pair(r))
+        if not rows:
+            extra.append(r)
+            continue
+        for i in rows:
+            if not _missing(r["crossing_min"]):
+                pack_links.loc[i, "crossing_min"] = r["crossing_min"]
+                pack_links.loc[i, "crossing_quality"] = "stated"
+            pack_links.loc[i, "note"] = "; ".join(
+                str(x) for x in (pack_links.loc[i].get("note"), f"also {r['note']}") if not _missing(x))
+            pack_links.loc[i, "ambulance_can_ride"] = r["ambulance_can_ride"]
+    rest = gpd.GeoDataFrame(pd.DataFrame(extra), geometry="geometry", crs=4326) if extra else None
+    return _concat(pack_links, rest)
 
 
 def _concat(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -124,6 +124,10 @@ def load_pack(area: str, *, root: Path | None = None) -> Area:
         if not path.exists():
             msg = (f"The offline pack of '{area}' has no {path.name} in {folder}. "
                    "Rebuild it with: python geodata/build_packs.py --area " + area)
+            if config.get("pack.build") == "osm-file":
+                msg = (f"The area '{area}' is built from an OpenStreetMap extract and has no pack "
+                       f"yet ({folder}). Build it with: islandcare fetch --area {area} "
+                       "--osm-file FILE.osm.pbf")
             raise InputError(msg)
         # DATE_AS_STRING: GDAL would otherwise read "07:00;08:30" as one time and drop the rest
         gdf = gpd.read_file(path, DATE_AS_STRING="YES")
