@@ -241,3 +241,23 @@ def test_counts_per_source_reach_the_summary(area):
     assert sources["villages_with_point"] == {"OpenStreetMap": 31}
     assert sources["sealinks"] == {"OpenStreetMap": 3}
     assert area.meta["places_matching"]["matched"] == 31
+
+
+def test_the_pack_alone_gives_the_cached_times(root, area, tmp_path, monkeypatch):
+    """Without the cache, the pack's roads (with maxspeed and oneway) give the same minutes."""
+    from islandcare.data.pack import load_pack
+    from islandcare.network.assemble import build_network
+
+    monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
+    cached = build_network(area)
+    bare = tmp_path / "geodata"
+    shutil.copytree(root / "areas", bare / "areas")
+    shutil.copytree(root / "packs", bare / "packs")
+    monkeypatch.setenv("ISLANDCARE_GEODATA", str(bare))
+    alone = build_network(load_pack("samsoe"))
+    hosp = "f:osm-way-676577282"
+    a, b = cached.engine.times([hosp])[0], alone.engine.times([hosp])[0]
+    villages = [n for n in cached.engine.nodes if n.startswith("v:")]
+    assert len(villages) == 31
+    for v in villages:  # lengths differ only by rounding (pack coordinates to 1e-6 degrees)
+        assert b[alone.engine.node_index[v]] == pytest.approx(a[cached.engine.node_index[v]], abs=0.15)

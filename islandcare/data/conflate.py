@@ -425,10 +425,23 @@ def roads_from_graph(graph, *, as_of: str, source: str = "OpenStreetMap") -> gpd
         if not isinstance(geom, LineString):
             geom = LineString([xy[u], xy[v]])
         rows.append({"u": str(u), "v": str(v), "km": round(float(d.get("length", 0.0)) / 1000, 3),
-                     "highway": str(hw), "source": source, "license": osm.LICENSE, "as_of": as_of,
+                     "highway": str(hw), "maxspeed": _kmh(d.get("maxspeed")),
+                     "oneway": bool(d.get("oneway", False)) and not graph.has_edge(v, u),
+                     "source": source, "license": osm.LICENSE, "as_of": as_of,
                      "quality": "OpenStreetMap drive network", "geometry": geom})
-    cols = ["u", "v", "km", "highway", "source", "license", "as_of", "quality", "geometry"]
+    cols = ["u", "v", "km", "highway", "maxspeed", "oneway", "source", "license", "as_of", "quality",
+            "geometry"]
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry="geometry", crs=4326)
+
+
+def _kmh(value: object) -> float | None:
+    """An OSM ``maxspeed`` (or a list of them) as km/h: the lowest, mph converted; None if none."""
+    found = []
+    for v in value if isinstance(value, list) else [value]:
+        m = re.match(r"\s*(\d+(?:\.\d+)?)\s*(mph)?", str(v))
+        if m:
+            found.append(float(m.group(1)) * (1.609 if m.group(2) else 1.0))
+    return min(found) if found else None
 
 
 def source_counts(frame: gpd.GeoDataFrame, *, default: str = "pack") -> dict[str, int]:
