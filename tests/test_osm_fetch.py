@@ -126,3 +126,21 @@ def test_running_a_new_area_before_fetch_says_how_to_build_it(tmp_path, monkeypa
     monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
     assert main(["run", "--area", "helsinki", "--out", str(tmp_path / "maps")]) == 1
     assert "islandcare fetch --area helsinki --osm-file" in capsys.readouterr().err
+
+
+def test_an_extract_covering_a_sliver_of_the_area_is_refused(tmp_path, monkeypatch, capsys,
+                                                            helsinki_pbf):
+    """The Helsinki extract spans 0.018 x 0.015 degrees: 11% of a 0.08 x 0.03 degree area."""
+    root = tmp_path / "geodata"
+    (root / "areas").mkdir(parents=True)
+    shutil.copy(REPO / "geodata/areas/_defaults.toml", root / "areas")
+    text = _helsinki_area("wide").replace("bbox = [24.935, 60.163, 24.955, 60.180]",
+                                          "bbox = [24.90, 60.15, 24.98, 60.18]")
+    (root / "areas/wide.toml").write_text(text, "utf-8")
+    monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
+    assert main(["fetch", "--area", "wide", "--osm-file", str(helsinki_pbf)]) == 1
+    err = capsys.readouterr().err
+    assert "covers only 11% of the land of 'wide'" in err
+    assert "lon 24.900–24.980, lat 60.150–60.180" in err
+    assert not (root / "cache").exists() or not any((root / "cache").iterdir())
+    assert not (root / "packs").exists() or not any((root / "packs").iterdir())
