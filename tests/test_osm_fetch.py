@@ -144,3 +144,45 @@ def test_an_extract_covering_a_sliver_of_the_area_is_refused(tmp_path, monkeypat
     assert "lon 24.900–24.980, lat 60.150–60.180" in err
     assert not (root / "cache").exists() or not any((root / "cache").iterdir())
     assert not (root / "packs").exists() or not any((root / "packs").iterdir())
+
+
+def test_a_cached_osm_place_gives_a_register_village_its_point(tmp_path, monkeypatch, capsys):
+    """A cache with one place named 基湖 (OSM drops 村委会) at 菜园镇: run gives 基湖村委会 a point.
+
+    The place is a test fixture beside the real 菜园镇 seat; the other villages are untouched,
+    so exactly one village leaves *unknown*.
+    """
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from islandcare.data import osm
+
+    root = tmp_path / "geodata"
+    shutil.copytree(REPO / "geodata/areas", root / "areas")
+    shutil.copytree(REPO / "geodata/packs/shengsi", root / "packs/shengsi")
+    monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
+    assert main(["run", "--area", "shengsi", "--out", str(tmp_path / "before"), "-q"]) == 0
+    seat = gpd.read_file(root / "packs/shengsi/townships.geojson").set_index("code").loc["330922100"]
+    empty = {k: osm._frame([], osm.LAYER_COLUMNS[k]) for k in ("ferries", "facilities", "ports")}
+    places = osm._frame([{"osm_type": "node", "osmid": 1, "name": "基湖", "place": "village",
+                          "geometry": Point(seat.geometry.x, seat.geometry.y)}],
+                        osm.LAYER_COLUMNS["places"])
+    data = osm.OsmData(graph=osm._empty_graph(), places=places, as_of="2024-05-01",
+                       source="test cache", **empty)
+    osm.save_cache(data, area="shengsi", cache_dir=root / "cache")
+    assert main(["run", "--area", "shengsi", "--out", str(tmp_path / "after")]) == 0
+    printed = capsys.readouterr().out
+    assert "1 matched to register villages, 0 ambiguous, 0 unmatched" in printed
+    assert "roads: offline pack roads (the OpenStreetMap cache has no roads)" in printed
+
+    def read(folder):
+        t = pd.read_csv(tmp_path / folder / "shengsi/places.csv", encoding="utf-8-sig", dtype=str)
+        return t.set_index("code 代码")
+
+    before, after = read("before"), read("after")
+    assert before.loc["330922100200", "verdict 结论"] == "unknown"
+    assert after.loc["330922100200", "verdict 结论"] in ("covered", "underserved")
+    changed = before.index[before["verdict 结论"] != after["verdict 结论"]]
+    assert list(changed) == ["330922100200"]
+    summary = pd.read_json(tmp_path / "after/shengsi/summary.json", typ="series")
+    assert summary["sources"]["villages_with_point"] == {"pack": 2, "OpenStreetMap": 1}
