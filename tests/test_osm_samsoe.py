@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import networkx as nx
@@ -161,7 +162,7 @@ def test_a_helicopter_leg_reaches_the_helipad(area, raw, tmp_path, geodata):
     table = tmp_path / "base.csv"
     table.write_text("facility_id,name,kind,lon,lat\n"
                      f"test-base,test air base,air_base,{base.x:.6f},{base.y:.6f}\n", "utf-8")
-    mine, notes = with_planner_tables(area, facilities=table)
+    mine, _ = with_planner_tables(area, facilities=table)
     fac = mine.layers["facilities"]
     assert {"test-base", "osm-way-220139364", "osm-way-676577282"} <= set(fac["facility_id"])
     net = build_network(mine, scenario=Scenario(profile="ambulance"))
@@ -190,7 +191,7 @@ def _hand_graph(raw, cfg) -> nx.DiGraph:
             continue
         limit = tags.get("maxspeed", "")
         kmh = float(limit) if limit.isdigit() else cfg.speed_kmh(tags["highway"])
-        for (a, pa), (b, pb) in zip(nodes, nodes[1:]):
+        for (a, pa), (b, pb) in pairwise(nodes):
             minutes = haversine_km(*pa, *pb) / kmh * 60
             pairs = [(a, b)] if tags.get("oneway") == "yes" else [(a, b), (b, a)]
             for s, t in pairs:

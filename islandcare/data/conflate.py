@@ -244,9 +244,9 @@ def match_places(area: Area, places: gpd.GeoDataFrame, *, as_of: str = ""
         ``villages_matched``; and the unmatched place names.
     """
     vil = area.layers["villages"].copy()
-    counts = {"osm_places": int(len(places)), "matched": 0, "ambiguous": 0, "unmatched": 0}
+    counts = {"osm_places": len(places), "matched": 0, "ambiguous": 0, "unmatched": 0}
     if places.empty or vil.empty:
-        counts["unmatched"] = int(len(places))
+        counts["unmatched"] = len(places)
         return vil, counts, [str(n) for n in places.get("name", [])]
     places = places[places.geometry.notna() & ~places.geometry.is_empty].reset_index(drop=True)
     township = nearest_township(area, places) if len(area.layers["townships"]) else [None] * len(places)
@@ -351,7 +351,10 @@ def ferry_layers(ferries: gpd.GeoDataFrame, ports: gpd.GeoDataFrame, *, epsg: in
     ports = ports.copy()
     port_rows = [dict(r) for _, r in ports.iterrows()]
     metric = list(ports.to_crs(epsg).geometry) if len(ports) else []
-    to_metric = lambda p: gpd.GeoSeries([p], crs=4326).to_crs(epsg).iloc[0]  # noqa: E731
+
+    def to_metric(point: Point) -> Point:
+        return gpd.GeoSeries([point], crs=4326).to_crs(epsg).iloc[0]
+
     links, notes = [], []
     for _, f in ferries.iterrows():
         ends = _ends(f.geometry)
@@ -567,7 +570,10 @@ def _merge_links(osm_links: gpd.GeoDataFrame, pack_links: gpd.GeoDataFrame,
     if pack_links.empty:
         return osm_links
     pack_links = pack_links[~pack_links["link_id"].isin(osm_links["link_id"])].copy()
-    pair = lambda r: frozenset((r["from_port"], r["to_port"]))  # noqa: E731
+
+    def pair(r: pd.Series) -> frozenset:
+        return frozenset((r["from_port"], r["to_port"]))
+
     pack_pairs: dict[frozenset, list] = {}
     for i, r in pack_links.iterrows():
         pack_pairs.setdefault(pair(r), []).append(i)

@@ -75,9 +75,9 @@ __all__ = [
     "OsmUnavailable",
     "facility_kind",
     "fetch_area",
+    "file_extent",
     "highways_to_xml",
     "load_cached",
-    "file_extent",
     "load_osm_file",
     "save_cache",
 ]

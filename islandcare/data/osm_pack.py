@@ -37,7 +37,7 @@ from islandcare.data import osm
 from islandcare.data.conflate import ferry_layers, osm_place_code, roads_from_graph
 from islandcare.data.pack import LAYERS, pack_dir
 
-__all__ = ["builds_from_osm", "build_pack", "island_polygons"]
+__all__ = ["build_pack", "builds_from_osm", "island_polygons"]
 
 _PRECISION = 1e-6  # degrees kept in the pack's coordinates (about 0.1 m)
 
@@ -181,11 +181,11 @@ def build_pack(cfg: AreaConfig, data: osm.OsmData, *, path: Path,
         frame = frame.set_geometry(shapely.set_precision(frame.geometry.values, _PRECISION))
         (work / f"{name}.geojson").write_text(frame.to_json(na="null", drop_id=True, ensure_ascii=False),
                                               encoding="utf-8")
-    counts = {name: int(len(layers[name])) for name in LAYERS}
+    counts = {name: len(layers[name]) for name in LAYERS}
     counts["villages_with_point"] = counts["villages"]
     meta = {"area": cfg.key, "counts": counts,
-            "built_from": [f"{Path(path).name} (OpenStreetMap extract, {as_of}) by islandcare fetch "
-                           "--osm-file (islandcare/data/osm_pack.py)"],
+            "built_from": [(f"{Path(path).name} (OpenStreetMap extract, {as_of}) by islandcare "
+                            "fetch --osm-file (islandcare/data/osm_pack.py)")],
             "attribution": [f"OpenStreetMap data {as_of}: {osm.ATTRIBUTION}"]}
     (work / "pack.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", "utf-8")
     osm.replace_folder(work, target)
