@@ -728,7 +728,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "geodata" / "packs")
     args = ap.parse_args(argv)
     sources = Sources(args.shared)
-    areas = area_keys() if args.area == "all" else [args.area]
+    # areas built from an OpenStreetMap extract get their pack from `islandcare fetch --osm-file`
+    areas = ([k for k in area_keys() if load_area(k).get("pack.build") != "osm-file"]
+             if args.area == "all" else [args.area])
     all_counts = {}
     for area in areas:
         all_counts[area] = build_area(area, args.out, sources)

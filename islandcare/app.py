@@ -175,7 +175,11 @@ class App:
         from islandcare.network.assemble import NetworkCache
 
         run = step or (lambda _label, fn: fn())
+        from islandcare.data.conflate import load_osm_cache, with_osm
+
         area = run("load offline pack", lambda: load_pack(area_key))
+        area, _ = run("lay the OpenStreetMap cache over the pack",
+                      lambda: with_osm(area, load_osm_cache(area_key)))
         report = run("analyse (circles, response, land-sea-air)", lambda: analyse_area(area))
         under = place_frame(report, status="underserved")
         page = run("draw the map page", lambda: _page(area, report, underserved=len(under)))

@@ -84,8 +84,10 @@ class Console:
 
 def _areas(value: str) -> list[str]:
     known = area_keys()
-    if value == "all":
-        return known
+    if value == "all":  # areas whose file says in_all = false (the Samsø example) run by name only
+        from islandcare.config import load_area
+
+        return [k for k in known if load_area(k).get("area.in_all", True)]
     wanted = [v.strip() for v in value.split(",") if v.strip()]
     unknown = [w for w in wanted if w not in known]
     if unknown:
@@ -116,6 +118,10 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
         con.info(f"{key}:")
         out = out_root / key
         area = con.step("load offline pack", lambda k=key: load_pack(k))
+        area, osm_notes = con.step("lay the OpenStreetMap cache over the pack",
+                                   lambda a=area: _with_osm_cache(a))
+        for line in osm_notes:
+            con.info(f"    {line}")
         if args.county:
             from islandcare.analyses.counties import county_subset
 
@@ -198,6 +204,15 @@ def cmd_areas(args: argparse.Namespace, con: Console) -> int:
     return EXIT_OK
 
 
+def _with_osm_cache(area):
+    """The area with its OpenStreetMap cache laid over the pack, and lines saying what was used."""
+    from islandcare.data.conflate import load_osm_cache, road_source_line, with_osm
+
+    data = load_osm_cache(area.key)
+    area, notes = with_osm(area, data)
+    return area, [f"roads: {road_source_line(area)}", *notes]
+
+
 def cmd_validate(args: argparse.Namespace, con: Console) -> int:
     from islandcare.data.pack import load_pack
     from islandcare.data.tables import read_table
@@ -222,13 +237,11 @@ def cmd_fetch(args: argparse.Namespace, con: Console) -> int:
 
     cache = geodata_dir() / "cache"
     for key in _areas(args.area):
-        area = load_pack(key)
         if args.osm_file:
-            data = con.step(f"{key}: read {args.osm_file}",
-                            lambda a=area: osm.load_osm_file(Path(args.osm_file),
-                                                             polygon=a.outline_geom))
+            data = _fetch_file(key, Path(args.osm_file), con)
             osm.save_cache(data, area=key, cache_dir=cache)
         else:
+            area = load_pack(key)
             try:
                 data = con.step(f"{key}: fetch OpenStreetMap",
                                 lambda a=area, k=key: osm.fetch_area(area=k, polygon=a.outline_geom,
@@ -240,6 +253,31 @@ def cmd_fetch(args: argparse.Namespace, con: Console) -> int:
                  f"{len(data.facilities)} health facilities, {len(data.ferries)} ferry routes "
                  f"cached in {cache / key}")
     return EXIT_OK
+
+
+def _fetch_file(key: str, path: Path, con: Console):
+    """Read an extract for an area, refuse it when it does not cover the area, build a pack if due."""
+    from islandcare.config import load_area
+    from islandcare.data import osm
+    from islandcare.data.osm_check import check_covers, extent_text
+    from islandcare.data.osm_pack import build_pack, builds_from_osm, outline_of
+    from islandcare.data.pack import load_pack
+
+    cfg = load_area(key)
+    new_pack = builds_from_osm(cfg)
+    area = None if new_pack else load_pack(key)
+    outline = outline_of(cfg) if new_pack else area.outline_geom
+    extent = con.step(f"{key}: extent of {path.name}", lambda: osm.file_extent(path))
+    con.info(f"  {path.name} covers {extent_text(extent)}")
+    data = con.step(f"{key}: read {path}", lambda: osm.load_osm_file(path, polygon=outline))
+    check_covers(data, path=path, extent=extent, key=key, outline=outline,
+                 land=None if area is None else area.land_union,
+                 min_land_share=float(cfg.get("osm.min_land_share", 0.25)))
+    if new_pack:
+        folder = con.step(f"{key}: build the offline pack from {path.name}",
+                          lambda: build_pack(cfg, data, path=path))
+        con.info(f"  {key}: pack written to {folder}")
+    return data
 
 
 def _scenario(args: argparse.Namespace):
@@ -276,7 +314,7 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
 
     if not args.source and not args.to:
         raise InputError("Give --from FACILITY_ID, --to VILLAGE_CODE, or both.")
-    area = load_pack(args.area)
+    area, _ = _with_osm_cache(load_pack(args.area))
     scenario = _scenario(args)
     net = build_network(area, scenario=scenario)
     con.info(f"{area.config.title} — scenario: {scenario.label}")
@@ -329,7 +367,7 @@ def _site_context(area_key: str):
     from islandcare.data.pack import load_pack
     from islandcare.network.assemble import NetworkCache
 
-    area = load_pack(area_key)
+    area, _ = _with_osm_cache(load_pack(area_key))
     return area, SiteChecker(area, places(area), NetworkCache(area))
 
 
@@ -390,7 +428,7 @@ def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
     from islandcare.data.pack import load_pack
     from islandcare.export import write_table
 
-    area = load_pack(args.area)
+    area, _ = _with_osm_cache(load_pack(args.area))
     rep = con.step("analyse", lambda: analyse_area(area, with_polygons=False))
     under = place_frame(rep, status="underserved")
     notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution

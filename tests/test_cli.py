@@ -125,7 +125,7 @@ def test_fetch_builds_the_cache_from_a_local_osm_file(tmp_path, monkeypatch, cap
     (root / "areas/helsinki.toml").write_text(text.replace('key = "shengsi"', 'key = "helsinki"'), "utf-8")
     shutil.copytree(repo / "geodata/packs/shengsi", root / "packs/helsinki")
     outline = gpd.GeoDataFrame({"code": ["helsinki"], "name": ["Helsinki"]},
-                               geometry=[box(24.90, 60.15, 24.98, 60.18)], crs=4326)
+                               geometry=[box(24.93, 60.16, 24.96, 60.18)], crs=4326)
     outline.to_file(root / "packs/helsinki/outline.geojson", driver="GeoJSON")
     monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
     pbf = Path(spec.origin).parent / "data" / "Helsinki.osm.pbf"

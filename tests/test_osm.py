@@ -309,6 +309,13 @@ def test_bz2_extract_reads_the_same(island_osm: Path, tmp_path: Path) -> None:
         ({"healthcare": "pharmacy"}, "", None),
         ({"healthcare": "dentist", "amenity": "dentist"}, "", None),
         ({"amenity": "ferry_terminal"}, "", None),
+        # OSM often tags a township 卫生院 as a hospital: the name decides (issue 11)
+        ({"amenity": "hospital"}, "六横镇卫生院", "health_centre"),
+        ({"amenity": "hospital"}, "沈家门街道社区卫生服务中心", "health_centre"),
+        ({"amenity": "clinic"}, "东沙社区卫生服务站", "community_station"),
+        ({"healthcare": "centre"}, "普陀区急救站", "ambulance_station"),
+        ({"amenity": "hospital", "emergency": "yes"}, "Samsø Sundheds- og Akuthus", "hospital"),
+        ({"amenity": "pharmacy"}, "卫生院药房", None),
     ],
 )
 def test_facility_kind(tags: dict[str, str], name: str, kind: str | None) -> None:

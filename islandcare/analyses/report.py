@@ -238,6 +238,10 @@ def _summary(rep: AreaReport) -> dict:
         "assumptions": {k: v for k, v in cfg.sources.items() if "assumption" in v},
         "relocations": _relocation_summary(rep.relocations),
         "relocations_applied": list(area.meta.get("relocations_applied", [])),
+        # where the data came from (islandcare.data.conflate.with_osm)
+        "road_source": area.meta.get("road_source"),
+        "sources": area.meta.get("sources", {}),
+        "places_matching": area.meta.get("places_matching"),
     }
 
 

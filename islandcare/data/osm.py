@@ -29,7 +29,8 @@ Cache layout (``cache_dir/<area>/``)::
     meta.json            area, fetch date, source, attribution, counts
 
 ``meta.json`` is written last: a folder without it is an unfinished cache and
-:func:`load_cached` ignores it. osmnx's own HTTP cache lives in
+:func:`load_cached` ignores it. :func:`save_cache` writes a new cache beside
+the old one and swaps it in, so a failed write leaves the old cache whole. osmnx's own HTTP cache lives in
 ``cache_dir/osmnx-http/``.
 """
 
@@ -37,7 +38,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -72,6 +75,7 @@ __all__ = [
     "OsmUnavailable",
     "facility_kind",
     "fetch_area",
+    "file_extent",
     "highways_to_xml",
     "load_cached",
     "load_osm_file",
@@ -93,6 +97,7 @@ PLACE_VALUES: tuple[str, ...] = (
     "town",
     "suburb",
     "neighbourhood",
+    "quarter",
     "isolated_dwelling",
 )
 
@@ -145,10 +150,17 @@ LAYER_COLUMNS: dict[str, dict[str, str]] = {
         "duration": "string",
         "duration_min": "float64",
         "complete": "boolean",
+        "motor_vehicle": "string",
     },
     "facilities": _dtypes(FACILITY_COLUMNS),
     "ports": {**_dtypes(PORT_COLUMNS), "as_of": "string", "license": "string"},
-    "places": {"osm_type": "string", "osmid": "Int64", "name": "string", "place": "string"},
+    "places": {
+        "osm_type": "string",
+        "osmid": "Int64",
+        "name": "string",
+        "place": "string",
+        "population": "string",
+    },
 }
 
 
@@ -188,11 +200,14 @@ class OsmData:
         ``license``.
     places
         Named places (``place`` in :data:`PLACE_VALUES`): ``osm_type``,
-        ``osmid``, ``name``, ``place``, point geometry.
+        ``osmid``, ``name``, ``place``, ``population`` (the tag as written),
+        point geometry.
     as_of
         Date of the data (``YYYY-MM-DD``): fetch date or file date.
     source
         Where the data came from (Overpass URL or file path).
+    fetched
+        When the cache was written (ISO 8601), for data read from a cache.
     """
 
     graph: nx.MultiDiGraph
@@ -202,6 +217,7 @@ class OsmData:
     places: gpd.GeoDataFrame
     as_of: str = ""
     source: str = ""
+    fetched: str = ""
 
 
 # --------------------------------------------------------------------------
@@ -248,8 +264,14 @@ def fetch_area(
     with _osmnx_settings(cache_dir), _network_errors_as_unavailable():
         _check_reachable()
         try:
-            graph = ox.graph_from_polygon(
-                polygon, network_type="drive", retain_all=True, truncate_by_edge=True
+            graph = _simplify(
+                ox.graph_from_polygon(
+                    polygon,
+                    network_type="drive",
+                    retain_all=True,
+                    truncate_by_edge=True,
+                    simplify=False,
+                )
             )
         except (InsufficientResponseError, ValueError):  # no roads in the polygon
             graph = _empty_graph()
@@ -351,7 +373,8 @@ def load_osm_file(path: str | Path, *, polygon: Polygon | MultiPolygon | None = 
     -------
     OsmData
         The layers; ``as_of`` is the extract's replication timestamp when its
-        header has one, otherwise the file's modification date.
+        header has one, else a ``YYYY-MM-DD`` date in the file name, otherwise
+        the file's modification date.
 
     Raises
     ------
@@ -543,7 +566,17 @@ def _graph_from_xml(
             graph = ox.truncate.truncate_graph_polygon(graph, polygon, truncate_by_edge=True)
         except ValueError:  # no node inside the polygon
             return _empty_graph()
-    return ox.simplify_graph(graph) if len(graph) else _empty_graph()
+    return _simplify(graph) if len(graph) else _empty_graph()
+
+
+#: Edge tags that must not change along a simplified edge: each edge then has
+#: one road class and one speed limit, and its travel time is exact.
+SPEED_TAGS: list[str] = ["highway", "maxspeed"]
+
+
+def _simplify(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """osmnx simplification that keeps a node wherever the road class or speed limit changes."""
+    return ox.simplify_graph(graph, edge_attrs_differ=SPEED_TAGS)
 
 
 def _features_from_xml(
@@ -567,6 +600,9 @@ def _file_date(path: Path) -> str:
         reader.close()
     if stamp and re.match(r"\d{4}-\d\d-\d\d", stamp):
         return stamp[:10]
+    named = re.search(r"(?<!\d)(\d{4}-\d\d-\d\d)(?!\d)", path.name)
+    if named:  # e.g. samsoe_2020-03-09.osm.pbf: the extract's date as its maker wrote it
+        return named.group(1)
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
 
 
@@ -578,6 +614,19 @@ def _empty_graph() -> nx.MultiDiGraph:
 # From osmnx features to islandcare layers
 
 
+#: Chinese name patterns → facility kind, checked in this order on every
+#: health facility (OSM often tags a township 卫生院 ``amenity=hospital``).
+NAME_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("社区卫生服务站", "community_station"),
+    ("卫生服务站", "community_station"),
+    ("社区卫生服务中心", "health_centre"),
+    ("卫生室", "village_clinic"),
+    ("卫生院", "health_centre"),
+    ("急救站", "ambulance_station"),
+    ("急救分站", "ambulance_station"),
+)
+
+
 def facility_kind(tags: Mapping[str, str], name: str = "") -> str | None:
     """The facility kind of an OSM object, or None when it is not one.
 
@@ -586,12 +635,14 @@ def facility_kind(tags: Mapping[str, str], name: str = "") -> str | None:
     ======================================================  ===================
     OSM tags                                                kind
     ======================================================  ===================
+    a health facility (any row below but the helipad)
+    whose Chinese name matches :data:`NAME_PATTERNS`        that pattern's kind
+    (卫生服务站 → ``community_station``, 社区卫生服务中心
+    and 卫生院 → ``health_centre``, 卫生室 →
+    ``village_clinic``, 急救站 → ``ambulance_station``)
     ``amenity=hospital`` or ``healthcare=hospital``         ``hospital``
     ``amenity=clinic|doctors`` or
-    ``healthcare=clinic|centre|doctor``, and the name
-    has 卫生室 (village clinic)                              ``village_clinic``
-    the same, and the name has 卫生服务站                    ``community_station``
-    the same, any other name                                ``health_centre``
+    ``healthcare=clinic|centre|doctor``                     ``health_centre``
     ``emergency=ambulance_station``                         ``ambulance_station``
     ``aeroway=helipad|heliport``                            ``helipad``
     any other ``healthcare=*`` (pharmacy, dentist,
@@ -611,15 +662,18 @@ def facility_kind(tags: Mapping[str, str], name: str = "") -> str | None:
     """
     amenity = tags.get("amenity")
     healthcare = tags.get("healthcare")
-    if amenity == "hospital" or healthcare == "hospital":
+    hospital = amenity == "hospital" or healthcare == "hospital"
+    clinic = amenity in ("clinic", "doctors") or healthcare in ("clinic", "centre", "doctor")
+    ambulance = tags.get("emergency") == "ambulance_station"
+    if hospital or clinic or ambulance:
+        for pattern, kind in NAME_PATTERNS:
+            if pattern in (name or ""):
+                return kind
+    if hospital:
         return "hospital"
-    if amenity in ("clinic", "doctors") or healthcare in ("clinic", "centre", "doctor"):
-        if "卫生室" in name:
-            return "village_clinic"
-        if "卫生服务站" in name:
-            return "community_station"
+    if clinic:
         return "health_centre"
-    if tags.get("emergency") == "ambulance_station":
+    if ambulance:
         return "ambulance_station"
     if tags.get("aeroway") in ("helipad", "heliport"):
         return "helipad"
@@ -687,7 +741,8 @@ def _sort_feature(
             }
         )
     if tags.get("place") in PLACE_VALUES and name:
-        place = {"osm_type": osm_type, "osmid": osmid, "name": name, "place": tags["place"]}
+        place = {"osm_type": osm_type, "osmid": osmid, "name": name, "place": tags["place"],
+                 "population": tags.get("population")}
         rows["places"].append({**place, "geometry": point})
 
 
@@ -706,8 +761,22 @@ def _ferry_row(
         "duration": duration,
         "duration_min": _duration_min(duration),
         "complete": complete,
+        "motor_vehicle": _vehicle_access(tags),
         "geometry": geometry,
     }
+
+
+def _vehicle_access(tags: Mapping[str, str]) -> str | None:
+    """Whether the ferry carries motor vehicles (so an ambulance can ride): ``yes``, ``no`` or None.
+
+    Read from ``motor_vehicle``, then ``motorcar``, then ``vehicle``; None when
+    the way says nothing.
+    """
+    for key in ("motor_vehicle", "motorcar", "vehicle"):
+        value = tags.get(key)
+        if value:
+            return "no" if value.strip().lower() in ("no", "private") else "yes"
+    return None
 
 
 def _present(value: Any) -> bool:
@@ -824,16 +893,16 @@ def save_cache(
         The area's cache folder.
     """
     _check_area(area)
-    folder = Path(cache_dir) / area
-    folder.mkdir(parents=True, exist_ok=True)
+    final = Path(cache_dir) / area
+    final.parent.mkdir(parents=True, exist_ok=True)
+    # written beside the cache, then swapped in: a failure leaves the old cache whole
+    folder = Path(tempfile.mkdtemp(prefix=f".{area}.new-", dir=final.parent))
     meta_path = folder / "meta.json"
-    meta_path.unlink(missing_ok=True)  # the cache is unfinished until meta.json is back
-    ox.save_graphml(data.graph, folder / "graph.graphml")
-    for layer in LAYERS:
-        frame: gpd.GeoDataFrame = getattr(data, layer)
-        target = folder / f"{layer}.geojson"
-        target.unlink(missing_ok=True)
-        frame.to_file(target, driver="GeoJSON")
+    try:
+        _write_layers(data, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     fetched = fetched or datetime.now(UTC)
     meta = {
         "area": area,
@@ -847,7 +916,57 @@ def save_cache(
         "layers": {layer: len(getattr(data, layer)) for layer in LAYERS},
     }
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return folder
+    replace_folder(folder, final)
+    return final
+
+
+def _write_layers(data: OsmData, folder: Path) -> None:
+    ox.save_graphml(data.graph, folder / "graph.graphml")
+    for layer in LAYERS:
+        frame: gpd.GeoDataFrame = getattr(data, layer)
+        frame.to_file(folder / f"{layer}.geojson", driver="GeoJSON")
+
+
+def replace_folder(new: Path, final: Path) -> None:
+    """Put the finished folder ``new`` in place of ``final`` (two renames)."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(final, old)
+    try:
+        os.replace(new, final)
+    except BaseException:
+        if old is not None:
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def file_extent(path: str | Path) -> tuple[float, float, float, float]:
+    """Bounds (min lon, min lat, max lon, max lat) of the nodes of an extract.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or has no node with a location.
+    """
+    import osmium
+
+    path = _check_osm_path(path)
+    lons: list[float] = []
+    lats: list[float] = []
+    try:
+        for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            if node.location.valid():
+                lons.append(node.location.lon)
+                lats.append(node.location.lat)
+    except RuntimeError as exc:
+        raise InputError(f"{path}: cannot be read as an OpenStreetMap extract: {exc}") from exc
+    if not lons:
+        raise InputError(f"{path}: the extract has no node with a location")
+    return (min(lons), min(lats), max(lons), max(lats))
 
 
 def load_cached(area: str, cache_dir: Path) -> OsmData | None:
@@ -892,7 +1011,8 @@ def load_cached(area: str, cache_dir: Path) -> OsmData | None:
             "and fetch again"
         ) from exc
     return OsmData(
-        graph=graph, **layers, as_of=meta.get("as_of", ""), source=meta.get("source", "")
+        graph=graph, **layers, as_of=meta.get("as_of", ""), source=meta.get("source", ""),
+        fetched=meta.get("fetched", ""),
     )
 
 

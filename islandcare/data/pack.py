@@ -124,6 +124,10 @@ def load_pack(area: str, *, root: Path | None = None) -> Area:
         if not path.exists():
             msg = (f"The offline pack of '{area}' has no {path.name} in {folder}. "
                    "Rebuild it with: python geodata/build_packs.py --area " + area)
+            if config.get("pack.build") == "osm-file":
+                msg = (f"The area '{area}' is built from an OpenStreetMap extract and has no pack "
+                       f"yet ({folder}). Build it with: islandcare fetch --area {area} "
+                       "--osm-file FILE.osm.pbf")
             raise InputError(msg)
         # DATE_AS_STRING: GDAL would otherwise read "07:00;08:30" as one time and drop the rest
         gdf = gpd.read_file(path, DATE_AS_STRING="YES")
@@ -193,8 +197,21 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
             fac.loc[missing, "township_code"] = nearest_township(area, fac.loc[missing])
             notes.append(f"{facilities}: {int(missing.sum())} facilities without township_code were given "
                          "the township whose seat is nearest on the same island.")
+        fac["origin"] = "planner"
+        old = area.layers["facilities"]
+        osm_rows = old[old["origin"] == "OpenStreetMap"] if "origin" in old else old.iloc[0:0]
+        if len(osm_rows):  # planner over OpenStreetMap: OSM facilities not in the table are kept
+            from islandcare.data.conflate import conflate_facilities
+
+            fac, _ = conflate_facilities(
+                [fac, osm_rows], epsg=area.config.utm_epsg,
+                same_m=float(area.config.get("conflate.same_facility_m", 300)),
+                approximate_m=float(area.config.get("conflate.approximate_facility_m", 10000)))
+            notes.append(f"{facilities}: OpenStreetMap facilities not in your table are kept "
+                         f"({len(fac) - int((fac['origin'] == 'planner').sum())}).")
         area = area.with_layer("facilities", fac)
-        notes.append(f"{facilities}: {len(fac)} facilities replace the pack's.")
+        notes.append(f"{facilities}: {int((fac['origin'] == 'planner').sum())} facilities replace the "
+                     "pack's.")
     if villages is not None:
         mine, _ = read(villages, "villages")
         has_point = ~(mine.geometry.isna() | mine.geometry.is_empty)

@@ -131,7 +131,8 @@ def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
 
     From the OpenStreetMap cache when there is one (osmnx graphs are directed:
     a two-way street has both edges, a one-way street one), else the pack's
-    major roads (undirected, no speed tags).
+    roads (undirected unless the pack says ``oneway``; ``maxspeed`` in km/h
+    where the pack has it, as packs built from OpenStreetMap do).
     """
     cache = _osm_graph_path(area.key)
     nodes: dict[str, tuple[float, float]] = {}
@@ -152,12 +153,16 @@ def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
     if roads.empty:
         return nodes, edges
     metres = roads.to_crs(epsg).length.to_numpy()
-    for (u, v, hw, geom), m in zip(roads[["u", "v", "highway", "geometry"]].itertuples(index=False),
-                                   metres):
+    # packs built from OpenStreetMap (data/osm_pack.py) keep maxspeed (km/h) and oneway
+    limits = roads["maxspeed"] if "maxspeed" in roads else [None] * len(roads)
+    oneway = roads["oneway"] if "oneway" in roads else [False] * len(roads)
+    for (u, v, hw, geom), m, limit, one in zip(
+            roads[["u", "v", "highway", "geometry"]].itertuples(index=False), metres, limits, oneway):
         cu, cv = geom.coords[0], geom.coords[-1]
         nodes.setdefault(f"r:{u}", (cu[0], cu[1]))
         nodes.setdefault(f"r:{v}", (cv[0], cv[1]))
-        edges.append((f"r:{u}", f"r:{v}", float(m), str(hw), False, None))
+        edges.append((f"r:{u}", f"r:{v}", float(m), str(hw), str(one).lower() == "true",
+                      _maxspeed(limit)))
     return nodes, edges
 
 

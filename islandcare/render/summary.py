@@ -39,6 +39,22 @@ def _min(x) -> str:
     return f"{x:.0f}"
 
 
+def _source_lines(s: dict) -> list[str]:
+    """Which roads were used, and rows per source (planner, OpenStreetMap, pack)."""
+    lines = []
+    if s.get("road_source"):
+        lines.append(f"Roads: {s['road_source']}.")
+    for layer, counts in (s.get("sources") or {}).items():
+        if counts:
+            lines.append(f"- {layer.replace('_', ' ')} by source: "
+                         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    m = s.get("places_matching")
+    if m:
+        lines.append(f"- OpenStreetMap places: {m['matched']} matched to register villages, "
+                     f"{m['ambiguous']} ambiguous, {m['unmatched']} unmatched")
+    return [*lines, ""] if lines else []
+
+
 def summary_markdown(rep: AreaReport) -> str:
     """The area's headline figures as Markdown (Chinese names as written)."""
     s = rep.summary
@@ -70,6 +86,7 @@ def summary_markdown(rep: AreaReport) -> str:
                          f"{_pct(r.get('response_within_target'))} |")
         lines += ["", "(ambulance response averaged over the villages with a point, unweighted: the sources "
                   "give no population below the county)", ""]
+    lines += _source_lines(s)
     for c in s["circles"].values():
         lines += [f"## {c['label']}", ""]
         for cls, lim in c["limits"].items():
