@@ -363,7 +363,7 @@ def test_missing_coordinate_columns(tmp_path):
     [
         ("empty.csv", b"", "empty"),
         ("header.csv", b"facility_id,name,kind,lon,lat\n", "no data rows"),
-        ("table.txt", b"a,b\n1,2\n", "unknown file type '.txt'"),
+        ("table.dat", b"a,b\n1,2\n", "unknown file type '.dat'"),
         ("old.xls", b"\xd0\xcf\x11\xe0", ".xlsx"),
         ("broken.xlsx", b"not a zip", "Excel"),
         ("broken.geojson", b"{\"type\": ", "not valid JSON"),

@@ -42,7 +42,9 @@ def emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
     stations = live[live["kind"].isin(("ambulance_station", "boat_station"))]
     air = live[live["kind"] == "air_base"]
     if stations.empty:
-        hosp = live[(live["kind"] == "hospital") & ~live.get("referral", False).fillna(False).astype(bool)]
+        referral = (live["referral"].fillna(False).astype(bool) if "referral" in live
+                    else pd.Series(False, index=live.index))
+        hosp = live[(live["kind"] == "hospital") & ~referral]
         return (pd.concat([hosp, air]),
                 "no ambulance station is in the data: the area's hospitals stand in as ambulance "
                 "bases (assumption), with the air base's helicopter")

@@ -140,13 +140,17 @@ def load_pack(area: str, *, root: Path | None = None) -> Area:
 
 def with_planner_tables(area: Area, *, facilities: Path | None = None,
                         villages: Path | None = None, ports: Path | None = None,
-                        sealinks: Path | None = None, crs: str = "wgs84") -> tuple[Area, list[str]]:
+                        sealinks: Path | None = None, crs: str = "wgs84",
+                        replace_facilities: bool = False) -> tuple[Area, list[str]]:
     """Lay a planner's tables over an area's pack, after checking them.
 
     Parameters
     ----------
     facilities
-        A facilities table: it **replaces** the pack's facilities.
+        A facilities table: its rows add to the pack's facilities, or update
+        those with the same ``facility_id``; the pack's others are kept.
+    replace_facilities
+        Whether the facilities table **replaces** the pack's facilities.
     villages
         A villages table: its rows replace the pack's villages of the same
         code (points, populations, town/countryside class); register villages
@@ -173,11 +177,11 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
 
     notes: list[str] = []
 
-    def read(path: Path, kind: str, *, points: bool = True) -> tuple[gpd.GeoDataFrame, object]:
+    def read(path: Path, kind: str, *, points: bool = True, **checks: object) -> tuple[gpd.GeoDataFrame, object]:
         """Check a table, keep its warnings in the notes, and say where each row came from."""
         res = (read_table(Path(path), kind=kind, crs=crs, land=area.land_union,
-                          area_outline=area.outline_geom) if points
-               else read_table(Path(path), kind=kind))
+                          area_outline=area.outline_geom, **checks) if points
+               else read_table(Path(path), kind=kind, **checks))
         notes.extend(format_problem(p) for p in res.problems)
         frame = res.frame.copy()
         frame["source"] = frame["source"].fillna(f"planner table {Path(path).name}")
@@ -193,10 +197,20 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
             fac.loc[missing, "township_code"] = nearest_township(area, fac.loc[missing])
             notes.append(f"{facilities}: {int(missing.sum())} facilities without township_code were given "
                          "the township whose seat is nearest on the same island.")
-        area = area.with_layer("facilities", fac)
-        notes.append(f"{facilities}: {len(fac)} facilities replace the pack's.")
+        pack_fac = area.layers["facilities"]
+        if replace_facilities:
+            area = area.with_layer("facilities", fac)
+            notes.append(f"{facilities}: {len(fac)} facilities replace the pack's "
+                         f"{len(pack_fac)}.")
+        else:
+            updated = int(fac["facility_id"].isin(pack_fac["facility_id"]).sum())
+            kept = int((~pack_fac["facility_id"].isin(fac["facility_id"])).sum())
+            area = area.with_layer("facilities", _upsert(pack_fac, fac, "facility_id"))
+            notes.append(f"{facilities}: {len(fac) - updated} facilities added, {updated} updated "
+                         f"(same facility_id), {kept} of the pack's kept "
+                         f"(--replace-facilities to use only yours).")
     if villages is not None:
-        mine, _ = read(villages, "villages")
+        mine, _ = read(villages, "villages", register_codes=set(area.layers["villages"]["code"]))
         has_point = ~(mine.geometry.isna() | mine.geometry.is_empty)
         mine["location_quality"] = mine["location_quality"].where(has_point, "none")
         pack = area.layers["villages"]
@@ -224,8 +238,8 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
 
         from islandcare.errors import Problem
 
-        mine, res = read(sealinks, "sealinks", points=False)
         pts = dict(zip(area.layers["ports"]["port_id"], area.layers["ports"].geometry))
+        mine, res = read(sealinks, "sealinks", points=False, known_ports=set(pts))
         bad = [Problem(str(sealinks), row, col, f"unknown port '{mine.iloc[i][col]}': give a port_id of "
                        "the pack or of your ports table (--ports)")
                for i, row in enumerate(res.rows) for col in ("from_port", "to_port")

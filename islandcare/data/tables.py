@@ -38,6 +38,7 @@ from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.crs import parse_crs, to_wgs84
+from islandcare.data.coords import BadValue, parse_coordinate, parse_number
 from islandcare.data.schema import FACILITY_KINDS, TABLE_SCHEMAS, WATER_KINDS, ColumnSpec
 from islandcare.errors import InputError, Problem
 
@@ -71,10 +72,13 @@ METRIC_CRS: int = 32651
 #: A facility farther than this from land is "in the sea" (an error).
 SEA_TOLERANCE_M: float = 300.0
 
+#: A port farther than this from land is an error (a pier reaches out, not 60 km).
+WATER_SEA_TOLERANCE_M: float = 2000.0
+
 #: A point farther than this outside the area outline gets a warning.
 OUTLINE_TOLERANCE_M: float = 1000.0
 
-_CSV_SUFFIXES = (".csv",)
+_CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _GEOJSON_SUFFIXES = (".geojson", ".json")
 _STR_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
@@ -178,10 +182,41 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030")
+        text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         msg = f"cannot read the text: it is neither UTF-8 nor GBK/GB18030 ({exc.reason})"
         raise _Unreadable(msg) from None
+    if _looks_big5(data, text):
+        msg = ("the text looks like Big5 (traditional Chinese), which would be read as "
+               "garbled characters; save the file as UTF-8 (or GBK) and load it again")
+        raise _Unreadable(msg)
+    return text
+
+
+def _common_share(text: str, encoding: str, lo: int, hi: int) -> float:
+    """Share of the CJK characters of ``text`` whose two-byte code in ``encoding`` is in lo..hi."""
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return 1.0
+    hits = 0
+    for ch in cjk:
+        try:
+            code = int.from_bytes(ch.encode(encoding), "big")
+        except UnicodeEncodeError:
+            continue
+        hits += lo <= code <= hi
+    return hits / len(cjk)
+
+
+def _looks_big5(data: bytes, gb_text: str) -> bool:
+    """Whether bytes that decode as GB18030 are more likely Big5 (mojibake otherwise)."""
+    try:
+        big5 = data.decode("big5")
+    except UnicodeDecodeError:
+        return False
+    gb_common = _common_share(gb_text, "gb2312", 0xB0A1, 0xD7FE)  # GB2312 level 1
+    b5_common = _common_share(big5, "big5", 0xA440, 0xC67E)  # Big5 frequent characters
+    return gb_common < 0.8 and b5_common > gb_common + 0.15
 
 
 def _split_table(records: list[tuple[int, list[str]]]) -> _Raw:
@@ -198,17 +233,36 @@ def _split_table(records: list[tuple[int, list[str]]]) -> _Raw:
     return _Raw(header=header, cells=[c for _, c in body], rows=[n for n, _ in body])
 
 
-def _read_csv(path: Path) -> _Raw:
+def _read_csv(path: Path, *, tab: bool = False) -> _Raw:
     text = _decode(path.read_bytes())
     first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max([",", "\t", ";"], key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        records = list(enumerate(reader, start=1))
-    except csv.Error as exc:
-        msg = f"cannot read as CSV: {exc}"
-        raise _Unreadable(msg) from None
-    return _split_table(records)
+    delimiter = "\t" if tab else max([",", "\t", ";"], key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    line = 1  # the line the next record starts on
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row = len(records) + 1
+            if "unexpected end of data" in str(exc):
+                msg = (f"row {row} (line {line}): a quote (\") opens a cell here and is never "
+                       f"closed, so every line after it would be swallowed; close the quote "
+                       f"or remove it")
+            else:
+                msg = f"row {row} (line {line}): cannot read as CSV ({exc}); check the quotes"
+            raise _Unreadable(msg) from None
+        for cell in cells:
+            if "\n" in cell and delimiter in cell.split("\n", 1)[1]:
+                msg = (f"row {len(records) + 1} (lines {line}-{reader.line_num}): one cell holds "
+                       f"several lines that look like rows; an unbalanced quote (\") swallowed "
+                       f"them. Close or remove the quote")
+                raise _Unreadable(msg)
+        records.append((len(records) + 1, cells))
+        line = reader.line_num + 1
+    return _split_table(_skip_title(records))
 
 
 def _read_excel(path: Path, sheet: str | None, report: _Report) -> _Raw:
@@ -216,24 +270,114 @@ def _read_excel(path: Path, sheet: str | None, report: _Report) -> _Raw:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
-        msg = f"cannot read as an Excel workbook: {exc}"
+        book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError,
+            zipfile.BadZipFile, InvalidFileException, zipfile.LargeZipFile) as exc:
+        msg = (f"cannot read as an Excel workbook ({type(exc).__name__}: {exc}); open it in "
+               f"Excel or WPS and save it again as .xlsx")
+        raise _Unreadable(msg) from None
+    except Exception as exc:  # noqa: BLE001 - a damaged file can fail anywhere in the XML parser
+        msg = (f"cannot read as an Excel workbook ({type(exc).__name__}); open it in Excel "
+               f"or WPS and save it again as .xlsx")
         raise _Unreadable(msg) from None
     names = book.sheetnames
-    if sheet is None:
-        ws = book.worksheets[0]
-        if len(names) > 1:
-            others = ", ".join(f"'{n}'" for n in names[1:])
-            report.warn(None, None, f"read the first sheet '{names[0]}'; the workbook also has "
-                        f"{others} (choose another with sheet=...)")
-    elif sheet in names:
-        ws = book[sheet]
-    else:
-        msg = f"no sheet '{sheet}'; the workbook has: {', '.join(names)}"
+    if sheet is not None and sheet not in names:
+        msg = f"no sheet '{sheet}'; the workbook has: {', '.join(names)} (choose with --sheet)"
         raise _Unreadable(msg)
-    rows = ws.iter_rows(min_row=1, max_row=ws.max_row, values_only=True)
-    return _split_table([(n, [_cell_text(v) for v in r]) for n, r in enumerate(rows, start=1)])
+    records: list[tuple[int, list[str]]] = []
+    for name in [sheet] if sheet is not None else names:
+        try:
+            records = _bounded_rows(book[name].iter_rows(values_only=True))
+        except Exception as exc:  # noqa: BLE001 - damaged sheet XML
+            msg = (f"cannot read sheet '{name}' ({type(exc).__name__}); open the workbook in "
+                   f"Excel or WPS and save it again as .xlsx")
+            raise _Unreadable(msg) from None
+        if len(records) >= 2 or sheet is not None:  # a header and at least one row
+            if len(names) > 1 and sheet is None:
+                others = ", ".join(f"'{n}'" for n in names if n != name)
+                report.warn(None, None, f"read sheet '{name}', the first that holds a table; the "
+                            f"workbook also has {others} (choose another with --sheet)")
+            break
+    book.close()
+    return _split_table(_skip_title(records))
+
+
+def _read_xls(path: Path, sheet: str | None, report: _Report) -> _Raw:
+    """An old Excel 97-2003 workbook (read with xlrd)."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:  # noqa: BLE001 - xlrd raises many kinds on a damaged file
+        msg = (f"cannot read as an Excel 97-2003 workbook ({type(exc).__name__}); open it in "
+               f"Excel or WPS and save it as .xlsx")
+        raise _Unreadable(msg) from None
+    names = book.sheet_names()
+    if sheet is not None and sheet not in names:
+        msg = f"no sheet '{sheet}'; the workbook has: {', '.join(names)} (choose with --sheet)"
+        raise _Unreadable(msg)
+    records: list[tuple[int, list[str]]] = []
+    for name in [sheet] if sheet is not None else names:
+        ws = book.sheet_by_name(name)
+        rows = ([_xls_value(c, book.datemode) for c in ws.row(i)] for i in range(ws.nrows))
+        records = _bounded_rows(rows)
+        if len(records) >= 2 or sheet is not None:
+            if len(names) > 1 and sheet is None:
+                report.warn(None, None, f"read sheet '{name}', the first that holds a table "
+                            f"(choose another with --sheet)")
+            break
+    return _split_table(_skip_title(records))
+
+
+def _xls_value(cell: Any, datemode: int) -> Any:
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError):
+            return cell.value
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    return cell.value
+
+
+def _skip_title(records: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """Drop title rows above the header: leading rows with one filled cell over a wider row."""
+    while len(records) > 2:
+        filled = sum(bool(c) for c in records[0][1])
+        if filled == 1 and sum(bool(c) for c in records[1][1]) > 2:
+            records = records[1:]
+        else:
+            break
+    return records
+
+
+#: An Excel sheet is read until this many empty rows in a row, whatever its used range says.
+EXCEL_EMPTY_RUN: int = 1000
+
+#: Columns read from an Excel sheet (a used range can claim 16,384).
+EXCEL_MAX_COLUMNS: int = 200
+
+
+def _bounded_rows(rows: Any) -> list[tuple[int, list[str]]]:
+    """Rows of a sheet as text, stopping after :data:`EXCEL_EMPTY_RUN` empty rows."""
+    records: list[tuple[int, list[str]]] = []
+    empty = 0
+    for n, r in enumerate(rows, start=1):
+        cells = [_cell_text(v) for v in r[:EXCEL_MAX_COLUMNS]]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            empty += 1
+            if empty >= EXCEL_EMPTY_RUN:
+                break
+            continue
+        empty = 0
+        records.append((n, cells))
+    return records
 
 
 def _read_geojson(path: Path) -> _Raw:
@@ -241,6 +385,9 @@ def _read_geojson(path: Path) -> _Raw:
         data = json.loads(_decode(path.read_bytes()))
     except json.JSONDecodeError as exc:
         msg = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise _Unreadable(msg) from None
+    except RecursionError:
+        msg = "the JSON is nested too deeply to be a GeoJSON table"
         raise _Unreadable(msg) from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
@@ -263,17 +410,16 @@ def _read_geojson(path: Path) -> _Raw:
 def _read_raw(path: Path, *, sheet: str | None, report: _Report) -> _Raw:
     suffix = path.suffix.lower()
     known = _CSV_SUFFIXES + _EXCEL_SUFFIXES + _GEOJSON_SUFFIXES
-    if suffix == ".xls":
-        msg = "old Excel .xls files cannot be read: save the sheet as .xlsx or CSV (UTF-8)"
-        raise _Unreadable(msg)
-    if suffix not in known:
+    if suffix not in known + (".xls",):
         msg = f"unknown file type '{suffix or '(none)'}'; expected one of: {', '.join(known)}"
         raise _Unreadable(msg)
     if not path.is_file():
         msg = "file not found"
         raise _Unreadable(msg)
     if suffix in _CSV_SUFFIXES:
-        return _read_csv(path)
+        return _read_csv(path, tab=suffix == ".tsv")
+    if suffix == ".xls":
+        return _read_xls(path, sheet, report)
     if suffix in _EXCEL_SUFFIXES:
         return _read_excel(path, sheet, report)
     return _read_geojson(path)
@@ -286,14 +432,17 @@ class _Bad(ValueError):
     """A cell that does not fit its column; the message says what was expected."""
 
 
+#: Notes about how cells were read (a decimal comma, degrees-minutes-seconds), per parse.
+_NOTES: list[str] = []
+
+
 def _number(text: str) -> float:
     try:
-        value = float(text.replace(",", "").replace(" ", ""))
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        msg = f"expected a number, found '{text}'"
-        raise _Bad(msg)
+        value, note = parse_number(text)
+    except BadValue as exc:
+        raise _Bad(str(exc)) from None
+    if note:
+        _NOTES.append(note)
     return value
 
 
@@ -449,10 +598,14 @@ def _typed_columns(raw: _Raw, index: dict[str, int], schema: tuple[ColumnSpec, .
                 if spec.required:
                     report.error(raw.rows[i], spec.name, f"empty; expected {spec.description}")
                 continue
+            _NOTES.clear()
             try:
                 values[i] = _parse(text, spec)
             except _Bad as exc:
                 report.error(raw.rows[i], spec.name, str(exc))
+            else:
+                for note in _NOTES:
+                    report.warn(raw.rows[i], spec.name, note)
         typed[spec.name] = values
     return typed
 
@@ -471,11 +624,32 @@ def _check_duplicates(kind: str, typed: dict[str, list[Any]], rows: list[int],
             first[value] = row
 
 
-def _check_sealinks(typed: dict[str, list[Any]], rows: list[int], report: _Report) -> None:
+def _check_sealinks(typed: dict[str, list[Any]], rows: list[int], report: _Report,
+                    known_ports: Any = None) -> None:
     for row, a, b in zip(rows, typed["from_port"], typed["to_port"], strict=True):
         if a is not None and a == b:
             report.error(row, "to_port", f"from_port and to_port are both '{a}'; "
                          f"a link joins two different ports")
+        if known_ports is None:
+            continue
+        for col, port in (("from_port", a), ("to_port", b)):
+            if port is not None and port not in known_ports:
+                report.error(row, col, f"unknown port '{port}': give a port_id of the pack or "
+                             f"of your ports table (--ports)")
+
+
+def _check_codes(typed: dict[str, list[Any]], rows: list[int], report: _Report,
+                 register_codes: Any = None) -> None:
+    """Village codes are 12 digits; a code not in the register adds a new place (a warning)."""
+    for row, code in zip(rows, typed["code"], strict=True):
+        if code is None:
+            continue
+        if not re.fullmatch(r"\d{12}", code):
+            report.error(row, "code", f"expected the 12-digit statistical code of a village or "
+                         f"community (e.g. 330922100201), found '{code}'")
+        elif register_codes is not None and code not in register_codes:
+            report.warn(row, "code", f"code {code} is not in the area's register: the row adds "
+                        f"a new place")
 
 
 def _find_coordinate_columns(index: dict[str, int]) -> tuple[str | None, str | None]:
@@ -529,10 +703,13 @@ def _column_points(raw: _Raw, index: dict[str, int], lon_col: str, lat_col: str,
             if not text:
                 continue
             try:
-                out[i] = _number(text.rstrip("°"))
-            except _Bad as exc:
+                out[i], note = parse_coordinate(text)
+            except BadValue as exc:
                 report.error(raw.rows[i], col, str(exc))
                 failed.add(i)
+            else:
+                if note:
+                    report.warn(raw.rows[i], col, note)
 
 
 def _coordinates(raw: _Raw, index: dict[str, int], quality: list[Any],
@@ -614,9 +791,13 @@ def _check_land(kind: str, land: Any, xs: np.ndarray, ys: np.ndarray, typed: dic
     dist = _distance_outside(land, xs, ys, metric_crs)
     for i in np.flatnonzero(dist > SEA_TOLERANCE_M):
         role = typed["kind"][i] if kind == "facilities" else {"ports": "port"}.get(kind)
-        if role in WATER_KINDS:
-            continue
         where = f"the point is in the sea, {_metres(dist[i])} from the nearest land"
+        if role in WATER_KINDS:
+            if kind == "ports" and dist[i] > WATER_SEA_TOLERANCE_M:
+                report.error(rows[i], column, f"{where}; a {role} must be within "
+                             f"{WATER_SEA_TOLERANCE_M / 1000:g} km of land (it works from a "
+                             f"pier). Check lon/lat and crs")
+            continue
         if kind == "facilities" and role is not None:
             report.error(rows[i], column, f"{where}; a {role} must be within "
                          f"{SEA_TOLERANCE_M:.0f} m of land. Check lon/lat and crs (GCJ-02 or BD-09 "
@@ -665,6 +846,8 @@ def read_table(
     area_outline: BaseGeometry | None = None,
     sheet: str | None = None,
     metric_crs: int = METRIC_CRS,
+    known_ports: Any = None,
+    register_codes: Any = None,
 ) -> TableResult:
     """Read a planner's table and check every row.
 
@@ -693,6 +876,12 @@ def read_table(
         when the workbook has more).
     metric_crs
         EPSG code of the metric CRS used for distances.
+    known_ports
+        Sea links only: the port ids a link may name (the pack's and the
+        planner's); a link naming another port is an error. None: not checked.
+    register_codes
+        Villages only: the codes of the area's register; a code outside it is
+        a warning (the row adds a new place). None: not checked.
 
     Returns
     -------
@@ -726,10 +915,12 @@ def read_table(
     _check_duplicates(kind, typed, raw.rows, report)
 
     if kind == "sealinks":
-        _check_sealinks(typed, raw.rows, report)
+        _check_sealinks(typed, raw.rows, report, known_ports)
         geometries = _line_geometries(raw, crs, report)
         used = set()
     else:
+        if kind == "villages":
+            _check_codes(typed, raw.rows, report, register_codes)
         quality = typed.get("location_quality", [None] * len(raw.rows))
         xs, ys, column = _coordinates(raw, index, quality, report)
         xs, ys = to_wgs84(xs, ys, crs=crs)
