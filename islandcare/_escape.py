@@ -11,7 +11,8 @@ through one of these before it reaches a page or a spreadsheet.
     character references.
 :func:`js_literal`
     A value as a JavaScript literal (also JSON inside ``<script>``):
-    ``json.dumps`` with ``</``, ``<!--`` and U+2028/U+2029 escaped.
+    ``json.dumps`` with ``<``, ``>``, ``&`` (so no ``</script>`` or ``<!--``) and
+    U+2028/U+2029 escaped; still valid JSON.
 :func:`sheet_cell`
     A spreadsheet cell: text starting with ``=``, ``+``, ``-``, ``@`` (or a
     tab or carriage return) gets a leading apostrophe so Excel, WPS and
@@ -45,7 +46,7 @@ def template_safe(markup: str) -> str:
 def js_literal(value: Any) -> str:
     """``value`` as a JavaScript literal safe inside ``<script>`` (JSON-encoded)."""
     text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    return (text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 

@@ -299,6 +299,10 @@ def _read_excel(path: Path, sheet: str | None, report: _Report) -> _Raw:
                             f"workbook also has {others} (choose another with --sheet)")
             break
     book.close()
+    if not records:
+        msg = (f"no sheet of the Excel workbook holds a table (sheets: "
+               f"{', '.join(names) or 'none'}); is the file damaged?")
+        raise _Unreadable(msg)
     return _split_table(_skip_title(records))
 
 
