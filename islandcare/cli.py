@@ -212,8 +212,9 @@ def cmd_validate(args: argparse.Namespace, con: Console) -> int:
         if skipped:
             con.info(f"not checked without --area: {', '.join(skipped)} "
                      f"(give --area shengsi, putuo or fenghua to check them).")
+    n_warn = sum(p.severity == "warning" for p in result.problems)
     con.info(f"{args.file}: {len(result.frame)} rows, valid as {args.kind}"
-             f"{f' ({len(result.problems)} warnings)' if result.problems else ''}.")
+             f"{f' ({n_warn} warnings)' if n_warn else ''}.")
     return EXIT_OK
 
 

@@ -203,8 +203,8 @@ def bad_csv(**change: str) -> str:
 @pytest.mark.parametrize(
     ("text", "row", "column", "says"),
     [
-        pytest.param(GOOD_CSV.replace(",kind,", ",type,", 1), None, "kind",
-                     ["missing required column 'kind'", "facility_id, name, type, lon"],
+        pytest.param(GOOD_CSV.replace(",kind,", ",kinds,", 1), None, "kind",
+                     ["missing required column 'kind'", "facility_id, name, kinds, lon"],
                      id="missing-column"),
         pytest.param(bad_csv(beds="abc"), 3, "beds", ["expected a number, found 'abc'"],
                      id="text-in-number"),

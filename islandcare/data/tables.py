@@ -38,6 +38,7 @@ from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.crs import parse_crs, to_wgs84
+from islandcare.data.aliases import column_for, value_for
 from islandcare.data.coords import BadValue, parse_coordinate, parse_number
 from islandcare.data.schema import FACILITY_KINDS, TABLE_SCHEMAS, WATER_KINDS, ColumnSpec
 from islandcare.errors import InputError, Problem
@@ -122,6 +123,7 @@ class _Raw:
     cells: list[list[str]]
     rows: list[int]
     geometries: list[Any] | None = None  # GeoJSON geometry objects, else None
+    crs: str | None = None  # GeoJSON: the (obsolete but common) "crs" member, e.g. EPSG:3857
 
 
 class _Unreadable(Exception):
@@ -140,6 +142,10 @@ class _Report:
 
     def warn(self, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(self.file, row, column, message, "warning"))
+
+    def note(self, row: int | None, column: str | None, message: str) -> None:
+        """How something was read (an alias, a decimal comma): not a problem, but said."""
+        self.problems.append(Problem(self.file, row, column, message, "note"))
 
     @property
     def n_errors(self) -> int:
@@ -408,7 +414,33 @@ def _read_geojson(path: Path) -> _Raw:
     cells = [[_cell_text(p.get(k)) for k in keys] for p in props]
     geometries = [f.get("geometry") if isinstance(f, dict) else None for f in features]
     rows = list(range(1, len(features) + 1))
-    return _Raw(header=header, cells=cells, rows=rows, geometries=geometries)
+    crs = None
+    member = data.get("crs")
+    if isinstance(member, dict) and isinstance(member.get("properties"), dict):
+        crs = str(member["properties"].get("name") or "") or None
+    return _Raw(header=header, cells=cells, rows=rows, geometries=geometries, crs=crs)
+
+
+def _geojson_crs_to_wgs84(raw: _Raw, xs: np.ndarray, ys: np.ndarray, report: _Report) -> None:
+    """Honour a GeoJSON ``crs`` member (EPSG:3857, UTM, CGCS2000...): points become WGS-84."""
+    if not raw.crs:
+        return
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(raw.crs)
+    except CRSError:
+        report.error(None, "crs", f"unknown coordinate system '{raw.crs}' in the GeoJSON crs "
+                     f"member; use EPSG codes such as EPSG:4326 or leave the member out")
+        return
+    if crs.is_geographic and ("CRS84" in raw.crs.upper() or crs.to_epsg() in (4326, 4490)):
+        return  # longitude, latitude already (CGCS2000 lies within centimetres of WGS-84)
+    to = Transformer.from_crs(crs, 4326, always_xy=True)
+    has = np.isfinite(xs) & np.isfinite(ys)
+    if has.any():
+        xs[has], ys[has] = to.transform(xs[has], ys[has])
+    report.note(None, "geometry", f"points converted from {raw.crs} (the crs member) to WGS-84")
 
 
 def _read_raw(path: Path, *, sheet: str | None, report: _Report) -> _Raw:
@@ -504,6 +536,10 @@ def _parse_choice(text: str, spec: ColumnSpec) -> str:
     for choice in choices:
         if text.lower() == choice.lower():
             return choice
+    alias = value_for(spec.name, text)
+    if alias in choices:
+        _NOTES.append(f"read '{text}' as {alias}")
+        return alias
     meanings = FACILITY_KINDS if choices == tuple(FACILITY_KINDS) else {}
     listed = ("; " if meanings else ", ").join(
         f"{c} = {meanings[c]}" if meanings else c for c in choices)
@@ -545,8 +581,9 @@ def _series(values: list[Any], kind: str) -> pd.Series:
 # --------------------------------------------------------------------------- checks
 
 
-def _match_columns(raw: _Raw, schema: tuple[ColumnSpec, ...], report: _Report) -> dict[str, int]:
-    """Map column names (schema names, case-insensitively) to positions."""
+def _match_columns(raw: _Raw, schema: tuple[ColumnSpec, ...], report: _Report,
+                   kind: str = "") -> dict[str, int]:
+    """Map column names (schema names, case-insensitively, or their aliases) to positions."""
     canonical = {s.name.lower(): s.name for s in schema}
     index: dict[str, int] = {}
     for i, head in enumerate(raw.header):
@@ -554,7 +591,13 @@ def _match_columns(raw: _Raw, schema: tuple[ColumnSpec, ...], report: _Report) -
             if any(i < len(c) and c[i] for c in raw.cells):
                 report.warn(None, None, f"column {i + 1} has values but no name; it is ignored")
             continue
-        name = canonical.get(head.lower(), head)
+        name = canonical.get(head.lower())
+        if name is None:
+            alias = column_for(kind, head)
+            name = alias if alias is not None and alias.lower() not in {
+                h.lower() for h in raw.header} else head
+            if name != head:
+                report.note(None, name, f"read column '{head}' as '{name}'")
         if name.lower() == "geometry":
             report.warn(None, name, "ignored: points come from the lon/lat columns "
                         "or the GeoJSON geometry")
@@ -564,7 +607,7 @@ def _match_columns(raw: _Raw, schema: tuple[ColumnSpec, ...], report: _Report) -
         else:
             index[name] = i
     for spec in schema:
-        if spec.required and spec.name not in index:
+        if spec.required and spec.name not in index and spec.name != _OPTIONAL_ID.get(kind):
             msg = f"missing required column '{spec.name}' ({spec.description})"
             close = difflib.get_close_matches(spec.name, [h for h in raw.header if h], n=1)
             if close:
@@ -574,6 +617,47 @@ def _match_columns(raw: _Raw, schema: tuple[ColumnSpec, ...], report: _Report) -
             msg += f"; required columns: {required}; the file has: {found}"
             report.error(None, spec.name, msg)
     return index
+
+
+#: Id columns a table may leave out: ids are then made from the file name and row.
+_OPTIONAL_ID: dict[str, str] = {"facilities": "facility_id", "ports": "port_id",
+                                "sealinks": "link_id"}
+
+
+def _add_missing_id(raw: _Raw, index: dict[str, int], kind: str, stem: str,
+                    report: _Report) -> None:
+    """Give a table without an id column ids ``<file name>-<row>``, and say so."""
+    column = _OPTIONAL_ID.get(kind)
+    if column is None or column in index:
+        return
+    index[column] = len(raw.header)
+    raw.header.append(column)
+    width = len(raw.header) - 1
+    for cells, row in zip(raw.cells, raw.rows, strict=True):
+        cells.extend([""] * (width - len(cells)))
+        cells.append(f"{stem}-{row}")
+    report.note(None, column, f"the table has no {column} column: each row's id is the file "
+                f"name and row number ({stem}-{raw.rows[0]}, ...); add a {column} column to "
+                f"keep ids when rows move")
+
+
+def _merge_header_rows(raw: _Raw, kind: str, schema: tuple[ColumnSpec, ...]) -> None:
+    """Two header rows (merged cells over sub-headers such as 坐标 over 经度 | 纬度) as one."""
+    if len(raw.cells) < 2:
+        return
+    names = {s.name.lower() for s in schema} | {"lon", "lat"}
+
+    def known(text: str) -> bool:
+        return bool(text) and (text.lower() in names or column_for(kind, text) is not None)
+
+    second = raw.cells[0]
+    if sum(known(c) for c in second) < 2 or sum(known(c) for c in raw.header) == len(
+            [h for h in raw.header if h]):
+        return
+    width = max(len(raw.header), len(second))
+    header = raw.header + [""] * (width - len(raw.header))
+    raw.header = [second[i] if i < len(second) and second[i] else header[i] for i in range(width)]
+    raw.cells, raw.rows = raw.cells[1:], raw.rows[1:]
 
 
 def _cells(raw: _Raw, index: dict[str, int], name: str) -> list[str] | None:
@@ -594,6 +678,7 @@ def _check_width(raw: _Raw, report: _Report) -> None:
 def _typed_columns(raw: _Raw, index: dict[str, int], schema: tuple[ColumnSpec, ...],
                    report: _Report) -> dict[str, list[Any]]:
     typed: dict[str, list[Any]] = {}
+    notes: dict[str, list[int]] = {}
     for spec in schema:
         texts = _cells(raw, index, spec.name)
         values: list[Any] = [None] * len(raw.rows)
@@ -609,7 +694,12 @@ def _typed_columns(raw: _Raw, index: dict[str, int], schema: tuple[ColumnSpec, .
                 report.error(raw.rows[i], spec.name, str(exc))
             else:
                 for note in _NOTES:
-                    report.warn(raw.rows[i], spec.name, note)
+                    notes.setdefault(note, []).append(raw.rows[i])
+        for note, rows in notes.items():  # one line per kind of reading, not per row
+            where = f" (rows {', '.join(map(str, rows[:5]))}{', ...' if len(rows) > 5 else ''})"
+            report.note(rows[0] if len(rows) == 1 else None, spec.name,
+                        note + ("" if len(rows) == 1 else where))
+        notes.clear()
         typed[spec.name] = values
     return typed
 
@@ -688,6 +778,8 @@ def _geojson_points(raw: _Raw, xs: np.ndarray, ys: np.ndarray, failed: set[int],
             continue
         kind = geom.get("type") if isinstance(geom, dict) else type(geom).__name__
         coords = geom.get("coordinates") if isinstance(geom, dict) else None
+        if kind == "MultiPoint" and isinstance(coords, list) and len(coords) == 1:
+            kind, coords = "Point", coords[0]  # one point written as a MultiPoint
         if kind != "Point":
             report.error(raw.rows[i], "geometry", f"expected a Point geometry, found {kind}")
             failed.add(i)
@@ -713,7 +805,7 @@ def _column_points(raw: _Raw, index: dict[str, int], lon_col: str, lat_col: str,
                 failed.add(i)
             else:
                 if note:
-                    report.warn(raw.rows[i], col, note)
+                    report.note(raw.rows[i], col, note)
 
 
 def _coordinates(raw: _Raw, index: dict[str, int], quality: list[Any],
@@ -725,6 +817,7 @@ def _coordinates(raw: _Raw, index: dict[str, int], quality: list[Any],
     if raw.geometries is not None:
         lon_col = lat_col = "geometry"
         _geojson_points(raw, xs, ys, failed, report)
+        _geojson_crs_to_wgs84(raw, xs, ys, report)
     else:
         lon_col, lat_col = _find_coordinate_columns(index)
         if lon_col is None or lat_col is None:
@@ -913,7 +1006,9 @@ def read_table(
         report.error(None, None, str(exc))
         _fail(kind, path, report)
 
-    index = _match_columns(raw, schema, report)
+    _merge_header_rows(raw, kind, schema)
+    index = _match_columns(raw, schema, report, kind)
+    _add_missing_id(raw, index, kind, path.stem, report)
     _check_width(raw, report)
     typed = _typed_columns(raw, index, schema, report)
     _check_duplicates(kind, typed, raw.rows, report)
