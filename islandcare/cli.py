@@ -218,6 +218,15 @@ def cmd_validate(args: argparse.Namespace, con: Console) -> int:
     return EXIT_OK
 
 
+def cmd_template(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.templates import write_template
+
+    path = write_template(args.table, Path(args.output))
+    con.info(f"{path}: a {args.table} table to fill in (row 2 is a real example: replace it). "
+             f"Check it with: islandcare validate {path} --as {args.table} --area AREA")
+    return EXIT_OK
+
+
 def cmd_fetch(args: argparse.Namespace, con: Console) -> int:
     from islandcare.config import geodata_dir
     from islandcare.data import osm
@@ -515,6 +524,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
                    help="coordinate system of the table (gcj02: Amap/Tencent, bd09: Baidu)")
     v.set_defaults(func=cmd_validate)
+
+    tp = sub.add_parser("template", parents=[common],
+                        help="write a blank planner table (Excel with drop-downs, or CSV) to fill in")
+    tp.add_argument("table", choices=["facilities", "villages", "ports", "sealinks"])
+    tp.add_argument("-o", "--output", required=True, help="file to write: NAME.xlsx or NAME.csv")
+    tp.set_defaults(func=cmd_template)
 
     t = sub.add_parser("times", parents=[common],
                        help="travel time and legs from a facility and/or to a village")
