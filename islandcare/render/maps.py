@@ -610,11 +610,11 @@ def _add_helicopter(m: folium.Map, area: Area) -> None:
             note = (f"helicopter 直升机: {t:g} min after the call = "
                     f"{air.sum_text(t - air.dispatch - air.landing)}: {km:.0f} km from {b['name']}")
             folium.Circle((b.geometry.y, b.geometry.x), radius=km * 1000, color=_HELI, weight=1.6,
-                          dash_array="10 6", fill=False, tooltip=note).add_to(fg)
+                          dash_array="10 6", fill=False, tooltip=html_text(note)).add_to(fg)
             folium.Marker((b.geometry.y + km / 111.2, b.geometry.x),
                           icon=folium.DivIcon(html=f"<div class='ic-ring-label'>✈ {t:g} min</div>",
                                               icon_size=(70, 14), icon_anchor=(35, 7)),
-                          tooltip=note).add_to(fg)
+                          tooltip=html_text(note)).add_to(fg)
     fg.add_to(m)
 
 
