@@ -364,3 +364,21 @@ def test_geojson_crs_member_is_honoured(tmp_path):
     f = read_table(path, kind="facilities").frame
     assert f.geometry.iloc[0].coords[0] == pytest.approx((122.45, 30.72))
     assert f["kind"].iloc[0] == "hospital"
+
+
+def test_old_xls_with_title_row_and_chinese_headers(tmp_path):
+    xlwt = pytest.importorskip("xlwt", reason="xlwt writes the .xls file of this test")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("村")
+    rows = [["嵊泗县村庄人口表"], ["统计代码", "名称", "常住人口", "经度", "纬度"],
+            ["330922100001", "东海社区居委会", 1234, 122.455, 30.72]]
+    for r, cells in enumerate(rows):
+        for c, v in enumerate(cells):
+            sheet.write(r, c, v)
+    path = tmp_path / "villages.xls"
+    book.save(str(path))
+    res = read_table(path, kind="villages")
+    f = res.frame
+    assert f["code"].tolist() == ["330922100001"] and f["population"].tolist() == [1234]
+    assert f.geometry.iloc[0].coords[0] == pytest.approx((122.455, 30.72))
+    assert res.rows == [3]

@@ -428,3 +428,17 @@ def test_no_traceback_from_a_subprocess(tmp_path):
                            "--as", "facilities"], capture_output=True, text=True, env=env,
                           timeout=120)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_app_answer_to_a_table_of_bad_rows_is_capped(packs):
+    from islandcare.app import App
+
+    app = App.__new__(App)  # validate needs only the area
+    app.area = packs["shengsi"]
+    data = ("facility_id,name,kind,lon,lat\n"
+            + "".join(f"f{i},x,hospitl,122.45,30.72\n" for i in range(5000))).encode()
+    answer = app.validate("many.csv", data)
+    assert answer["ok"] is False
+    assert len(answer["problems"]) == 200 and answer["more"] == 4800
+    assert "first 200 of 5000" in answer["summary"]
+    assert len(json.dumps(answer, ensure_ascii=False)) < 300_000  # bounded, whatever the rows

@@ -301,9 +301,8 @@ def _read_excel(path: Path, sheet: str | None, report: _Report) -> _Raw:
         if len(records) >= 2 or sheet is not None:  # a header and at least one row
             if len(names) > 1 and sheet is None:
                 others = ", ".join(f"'{n}'" for n in names if n != name)
-                say = report.note if name == names[0] else report.warn
-                say(None, None, f"read sheet '{name}', the first that holds a table; the "
-                    f"workbook also has {others} (choose another with --sheet)")
+                report.warn(None, None, f"read sheet '{name}', the first that holds a table; "
+                            f"the workbook also has {others} (choose another with --sheet)")
             break
     book.close()
     if not records:
