@@ -3,7 +3,9 @@
 ``islandcare run`` writes each area into a hidden temporary folder beside
 the final one, adds a ``run.json`` manifest (what was written, when, from which
 inputs) and only then moves it into place. An interrupted run leaves the old
-folder as it was (and a ``.<area>.partial-*`` folder to delete), never a mix.
+folder as it was, never a mix within an area. The output folder's own
+``run.json`` is removed when a run starts and written when every area is done,
+so a run of several areas that stopped half-way has none.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pathlib import Path
 from islandcare import __version__
 from islandcare.errors import InputError
 
-__all__ = ["MANIFEST", "discard_partial_folders", "finish_area_folder", "start_area_folder"]
+__all__ = ["MANIFEST", "discard_partial_folders", "finish_area_folder", "start_area_folder",
+           "write_run_manifest"]
 
 #: The manifest written last into every area folder.
 MANIFEST = "run.json"
@@ -82,3 +85,17 @@ def finish_area_folder(work: Path, final: Path, *, area: str, started: dt.dateti
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def write_run_manifest(out_root: Path, *, areas: list[str], started: dt.datetime) -> Path:
+    """Write ``out_root/run.json``: the areas of a run that finished, each with its manifest."""
+    from islandcare._io import atomic_write_text
+
+    manifest = {
+        "islandcare": __version__,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "areas": {key: f"{key}/{MANIFEST}" for key in areas},
+    }
+    return atomic_write_text(Path(out_root) / MANIFEST,
+                             json.dumps(manifest, ensure_ascii=False, indent=1))

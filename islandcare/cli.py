@@ -113,11 +113,15 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
 
     import datetime as dt
 
-    from islandcare._runfolder import finish_area_folder, start_area_folder
+    from islandcare._runfolder import finish_area_folder, start_area_folder, write_run_manifest
 
     out_root = Path(args.out)
     summaries = []
-    for key in _areas(args.area):
+    keys = _areas(args.area)
+    run_started = dt.datetime.now(dt.timezone.utc)
+    if out_root.is_dir():  # run.json is written again only when every area is done
+        (out_root / "run.json").unlink(missing_ok=True)
+    for key in keys:
         con.info(f"{key}:")
         started = dt.datetime.now(dt.timezone.utc)
         out = start_area_folder(out_root, key)  # moved to out_root / key when complete
@@ -169,6 +173,7 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                               "avg response (min)": s["ambulance"]["response"]["all"]["average_response_min"],
                           }})
     index = write_index(summaries, out_root)
+    write_run_manifest(out_root, areas=keys, started=run_started)
     con.info("")
     con.info(f"{'area':<10}{'villages':>9}{'covered':>9}{'under':>7}{'unknown':>9}{'avg resp':>10}  folder")
     for s in summaries:

@@ -72,6 +72,8 @@ def test_run_with_a_facilities_table_without_station_or_points(tmp_path, capsys,
     written = {f["path"] for f in manifest["files"]}
     assert {"index.html", "summary.json", "underserved.csv", "places.csv"} <= written
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+    root = json.loads((tmp_path / "out" / "run.json").read_text("utf-8"))
+    assert root["areas"] == {"shengsi": "shengsi/run.json"}
 
 
 def test_facilities_table_adds_and_updates_by_id(tmp_path, capsys):

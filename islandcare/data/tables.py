@@ -22,6 +22,7 @@ import io
 import json
 import math
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -468,8 +469,14 @@ class _Bad(ValueError):
     """A cell that does not fit its column; the message says what was expected."""
 
 
-#: Notes about how cells were read (a decimal comma, degrees-minutes-seconds), per parse.
-_NOTES: list[str] = []
+class _CellNotes(threading.local):
+    """Notes about how the cell being parsed was read (a decimal comma, an alias), per thread."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+
+_CELL = _CellNotes()
 
 
 def _number(text: str) -> float:
@@ -478,7 +485,7 @@ def _number(text: str) -> float:
     except BadValue as exc:
         raise _Bad(str(exc)) from None
     if note:
-        _NOTES.append(note)
+        _CELL.items.append(note)
     return value
 
 
@@ -538,7 +545,7 @@ def _parse_choice(text: str, spec: ColumnSpec) -> str:
             return choice
     alias = value_for(spec.name, text)
     if alias in choices:
-        _NOTES.append(f"read '{text}' as {alias}")
+        _CELL.items.append(f"read '{text}' as {alias}")
         return alias
     meanings = FACILITY_KINDS if choices == tuple(FACILITY_KINDS) else {}
     listed = ("; " if meanings else ", ").join(
@@ -687,13 +694,13 @@ def _typed_columns(raw: _Raw, index: dict[str, int], schema: tuple[ColumnSpec, .
                 if spec.required:
                     report.error(raw.rows[i], spec.name, f"empty; expected {spec.description}")
                 continue
-            _NOTES.clear()
+            _CELL.items.clear()
             try:
                 values[i] = _parse(text, spec)
             except _Bad as exc:
                 report.error(raw.rows[i], spec.name, str(exc))
             else:
-                for note in _NOTES:
+                for note in _CELL.items:
                     notes.setdefault(note, []).append(raw.rows[i])
         for note, rows in notes.items():  # one line per kind of reading, not per row
             where = f" (rows {', '.join(map(str, rows[:5]))}{', ...' if len(rows) > 5 else ''})"
