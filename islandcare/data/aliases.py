@@ -48,11 +48,16 @@ def column_aliases(table: str) -> dict[str, list[str]]:
 
 def column_for(table: str, header: str) -> str | None:
     """The schema column a header of a ``table`` means, or None if it is not an alias."""
-    key = header_key(header)
+    return _column_index(table).get(header_key(header))
+
+
+@cache
+def _column_index(table: str) -> dict[str, str]:
+    index: dict[str, str] = {}
     for column, names in column_aliases(table).items():
-        if key == header_key(column) or key in {header_key(n) for n in names}:
-            return column
-    return None
+        for name in [column, *names]:
+            index.setdefault(header_key(name), column)
+    return index
 
 
 def value_aliases(column: str) -> dict[str, list[str]]:
@@ -62,8 +67,9 @@ def value_aliases(column: str) -> dict[str, list[str]]:
 
 def value_for(column: str, text: str) -> str | None:
     """The schema value a planner's word means in ``column``, or None."""
-    key = header_key(text)
-    for value, words in value_aliases(column).items():
-        if key in {header_key(w) for w in words}:
-            return value
-    return None
+    return _value_index(column).get(header_key(text))
+
+
+@cache
+def _value_index(column: str) -> dict[str, str]:
+    return {header_key(w): value for value, words in value_aliases(column).items() for w in words}

@@ -30,6 +30,8 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _SPACED = re.compile(r"^[+-]?\d{1,3}( \d{3})+(\.\d+)?$")
 _HEMI = {"e": 1, "n": 1, "w": -1, "s": -1, "东经": 1, "北纬": 1, "西经": -1, "南纬": -1,
          "东": 1, "北": 1, "西": -1, "南": -1}
+_HEMI_LONGEST_FIRST = sorted(_HEMI, key=len, reverse=True)
+_PLAIN = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*$")
 _DMS = re.compile(
     r"^(?P<d>\d+(?:\.\d+)?)\s*(?:°|度|º|d)\s*"
     r"(?:(?P<m>\d+(?:\.\d+)?)\s*(?:′|'|分|m)\s*)?"
@@ -78,9 +80,11 @@ def parse_coordinate(text: str) -> tuple[float, str | None]:
     BadValue
         If ``text`` is neither decimal degrees nor degrees-minutes-seconds.
     """
+    if _PLAIN.match(text):  # the usual case: plain decimal degrees
+        return float(text), None
     t = normalise(text)
     sign = 1
-    for word in sorted(_HEMI, key=len, reverse=True):
+    for word in _HEMI_LONGEST_FIRST:
         low = t.lower()
         if low.startswith(word):
             sign, t = _HEMI[word], t[len(word):].strip()

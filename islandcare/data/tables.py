@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import json
 import math
@@ -539,14 +540,23 @@ def _parse_times(text: str) -> str:
 
 
 def _parse_choice(text: str, spec: ColumnSpec) -> str:
-    choices = spec.choices or ()
+    value, note, error = _choice(text, spec.name, spec.choices or ())
+    if error is not None:
+        raise _Bad(error)
+    if note is not None:
+        _CELL.items.append(note)
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _choice(text: str, column: str, choices: tuple[str, ...]) -> tuple[str, str | None, str | None]:
+    """(value, note, error) of one enumeration cell; cached, as a column repeats its words."""
     for choice in choices:
         if text.lower() == choice.lower():
-            return choice
-    alias = value_for(spec.name, text)
+            return choice, None, None
+    alias = value_for(column, text)
     if alias in choices:
-        _CELL.items.append(f"read '{text}' as {alias}")
-        return alias
+        return alias, f"read '{text}' as {alias}", None
     meanings = FACILITY_KINDS if choices == tuple(FACILITY_KINDS) else {}
     listed = ("; " if meanings else ", ").join(
         f"{c} = {meanings[c]}" if meanings else c for c in choices)
@@ -555,7 +565,7 @@ def _parse_choice(text: str, spec: ColumnSpec) -> str:
     close = close or difflib.get_close_matches(text.lower(), choices, n=3)
     if close:
         msg += f" (did you mean {' or '.join(repr(c) for c in close)}?)"
-    raise _Bad(msg)
+    return "", None, msg
 
 
 def _parse_str(text: str, spec: ColumnSpec) -> str:
