@@ -216,7 +216,7 @@ def cmd_validate(args: argparse.Namespace, con: Console) -> int:
             skipped.append("codes known to the register")
         if skipped:
             con.info(f"not checked without --area: {', '.join(skipped)} "
-                     f"(give --area shengsi, putuo or fenghua to check them).")
+                     f"(give --area {' or '.join(area_keys())} to check them).")
     n_warn = sum(p.severity == "warning" for p in result.problems)
     con.info(f"{args.file}: {len(result.frame)} rows, valid as {args.kind}"
              f"{f' ({n_warn} warnings)' if n_warn else ''}.")

@@ -111,6 +111,9 @@ def write_table(
         geometry without a CRS does not look like longitude/latitude.
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder; give a file name such as "
+                         f"{path / 'underserved.xlsx'}")
     fmt = _resolve_format(path, format)
     if fmt == "xlsx":
         _check_sheet_name(sheet_name, notes)

@@ -127,14 +127,22 @@ def test_app_with_hostile_names(browser, monkeypatch):
         assert page.locator(".leaflet-marker-icon").count() >= 10
         shown = open_every_popup(page)
         assert any(h in shown for h in HOSTILE[:3])
-        # a click on land near 菜园镇: the answer names hostile places as text
+        # a click on 黄龙乡's island (no marker there): the answer names hostile places as text
         page.select_option("#ic-kind", "village_clinic")
-        page.evaluate("""() => {
+        page.wait_for_function("""() => {
             const map = window[window.ISLANDCARE.map];
-            map.setView([30.724, 122.454], 13, {animate: false});
+            return map && !map._animatingZoom && !(map._panAnim && map._panAnim._inProgress);
+        }""")  # the opening animation would move the map after setView
+        x, y = page.evaluate("""() => {
+            const map = window[window.ISLANDCARE.map];
+            map.setView([30.66, 122.57], 13, {animate: false});
+            const p = map.latLngToContainerPoint([30.66, 122.57]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
         }""")
-        page.mouse.click(700, 450)
-        page.wait_for_selector("#ic-result li, #ic-result .ic-error", timeout=30_000)
+        page.mouse.click(x, y)
+        page.wait_for_selector("#ic-result li, #ic-result .ic-error", timeout=60_000)
+        assert page.locator("#ic-result li").count() > 0, page.inner_text("#ic-result")
         page.close()
         assert [p for p in problems if "status of 400" not in p] == []
     finally:
