@@ -63,7 +63,8 @@ from islandcare.analyses.coverage import circles_for
 from islandcare.analyses.siting import AMBULANCE_KINDS, SiteChecker
 from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
-from islandcare.errors import InputError, format_problem
+from islandcare._escape import js_literal
+from islandcare.errors import MAX_SHOWN, InputError, capped_lines, format_problem
 from islandcare.network.scenario import Scenario
 
 __all__ = ["DEFAULT_PORT", "HOST", "MAX_BODY", "App", "AppServer", "make_server"]
@@ -298,9 +299,13 @@ class App:
                 summary = (f"{safe}: {rows} rows, valid as facilities"
                            f"{f' ({len(problems)} warnings)' if problems else ''}.")
         problems = [dataclasses.replace(p, file=safe) for p in problems]
-        return _plain({"ok": ok, "rows": rows, "summary": summary, "problems": [
+        shown = problems[:MAX_SHOWN]  # a 10 MB table of bad rows must not answer 168 MB
+        if len(problems) > len(shown):
+            summary += f" The first {len(shown)} of {len(problems)} problems are listed."
+        return _plain({"ok": ok, "rows": rows, "summary": summary,
+                       "more": len(problems) - len(shown), "problems": [
             {"row": p.row, "column": p.column, "message": p.message, "severity": p.severity,
-             "text": format_problem(p)} for p in problems]})
+             "text": format_problem(p)} for p in shown]})
 
     # --- static answers ------------------------------------------------------------
 
@@ -379,7 +384,7 @@ def _page(area: Area, report, *, underserved: int) -> bytes:
         f'<option value="{k}"{" selected" if k == "village_clinic" else ""}>'
         f'{html.escape(label)}{"" if k in serves else " — no rule here"}</option>'
         for k, label in FACILITY_KINDS.items())
-    config = json.dumps({"map": m.get_name(), "area": area.key}).replace("</", "<\\/")
+    config = js_literal({"map": m.get_name(), "area": area.key})
     links = " · ".join(f'<a href="/api/underserved.{f}" download="{area.key}-underserved.{f}">'
                        f'{f.upper() if f != "geojson" else "GeoJSON"}</a>' for f in DOWNLOADS)
     panel = _PANEL.format(title=html.escape(area.config.title), options=options, links=links,
@@ -621,8 +626,8 @@ class _Handler(BaseHTTPRequestHandler):
         except HttpError as exc:
             status = self._json({"error": exc.message}, exc.status, headers=exc.headers)
         except InputError as exc:
-            problems = [format_problem(p) for p in exc.problems]
-            status = self._json({"error": exc.args[0], "problems": problems}, 400)
+            status = self._json({"error": exc.args[0],
+                                 "problems": capped_lines(exc.problems)}, 400)
         except (ConnectionError, TimeoutError):
             self.close_connection = True
             return

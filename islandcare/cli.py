@@ -8,6 +8,7 @@ not be reached (``fetch``); 4 an unexpected error (a bug: please report it).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from islandcare import __version__
 from islandcare.config import area_keys
-from islandcare.errors import InputError, format_problem
+from islandcare.errors import InputError, capped_lines, format_problem
 
 __all__ = ["main"]
 
@@ -112,11 +113,20 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
     from islandcare.render.maps import write_area_map
     from islandcare.render.summary import write_summary
 
+    import datetime as dt
+
+    from islandcare._runfolder import finish_area_folder, start_area_folder, write_run_manifest
+
     out_root = Path(args.out)
     summaries = []
-    for key in _areas(args.area):
+    keys = _areas(args.area)
+    run_started = dt.datetime.now(dt.timezone.utc)
+    if out_root.is_dir():  # run.json is written again only when every area is done
+        (out_root / "run.json").unlink(missing_ok=True)
+    for key in keys:
         con.info(f"{key}:")
-        out = out_root / key
+        started = dt.datetime.now(dt.timezone.utc)
+        out = start_area_folder(out_root, key)  # moved to out_root / key when complete
         area = con.step("load offline pack", lambda k=key: load_pack(k))
         area, osm_notes = con.step("lay the OpenStreetMap cache over the pack",
                                    lambda a=area: _with_osm_cache(a))
@@ -141,7 +151,8 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                 a, facilities=Path(args.facilities) if args.facilities else None,
                 villages=Path(args.villages) if args.villages else None,
                 ports=Path(args.ports) if args.ports else None,
-                sealinks=Path(args.sealinks) if args.sealinks else None, crs=args.crs))
+                sealinks=Path(args.sealinks) if args.sealinks else None, crs=args.crs,
+                replace_facilities=args.replace_facilities))
             for line in notes_in:
                 con.info(f"    {line}")
         rep = con.steps("analyse", analysis_steps(area),
@@ -158,6 +169,12 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                         columns={**UNDERSERVED_COLUMNS, "status": "verdict 结论"})
 
         con.step("write summary and exports", exports)
+        inputs = {k: Path(v) if v else None for k, v in (
+            ("facilities", args.facilities), ("villages", args.villages),
+            ("ports", args.ports), ("sealinks", args.sealinks))}
+        out = finish_area_folder(out, out_root / key, area=key, started=started, inputs=inputs,
+                                 options={"year": args.year, "hour": args.hour, "crs": args.crs,
+                                          "replace_facilities": args.replace_facilities})
         s = rep.summary
         summaries.append({"area": key, "title": area.config.title, "map": str(out / "index.html"),
                           "counts": area.meta.get("counts", {}),
@@ -168,6 +185,7 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                               "avg response (min)": s["ambulance"]["response"]["all"]["average_response_min"],
                           }})
     index = write_index(summaries, out_root)
+    write_run_manifest(out_root, areas=keys, started=run_started)
     con.info("")
     con.info(f"{'area':<10}{'villages':>9}{'covered':>9}{'under':>7}{'unknown':>9}{'avg resp':>10}  folder")
     for s in summaries:
@@ -217,16 +235,45 @@ def cmd_validate(args: argparse.Namespace, con: Console) -> int:
     from islandcare.data.pack import load_pack
     from islandcare.data.tables import read_table
 
-    land = outline = None
+    land = outline = ports = codes = None
     if args.area:
         area = load_pack(args.area)
         land, outline = area.land_union, area.outline_geom
+        codes = set(area.layers["villages"]["code"])
+        ports = set(area.layers["ports"]["port_id"])
+        if getattr(args, "ports", None):
+            ports |= set(read_table(Path(args.ports), kind="ports", crs=args.crs, land=land,
+                                    area_outline=outline).frame["port_id"])
+    elif args.kind == "sealinks" and getattr(args, "ports", None):
+        ports = set(read_table(Path(args.ports), kind="ports", crs=args.crs).frame["port_id"])
     result = read_table(Path(args.file), kind=args.kind, crs=args.crs, land=land,
-                        area_outline=outline)
-    for p in result.problems:
-        con.info(format_problem(p))
+                        area_outline=outline, sheet=args.sheet,
+                        known_ports=ports if args.kind == "sealinks" else None,
+                        register_codes=codes if args.kind == "villages" else None)
+    for line in capped_lines(result.problems):
+        con.info(line)
+    if not args.area:
+        skipped = (["the ports the links name exist"] if args.kind == "sealinks" and ports is None
+                   else [])
+        if args.kind != "sealinks":
+            skipped += ["distance from land", "the area outline"]
+        if args.kind == "villages":
+            skipped.append("codes known to the register")
+        if skipped:
+            con.info(f"not checked without --area: {', '.join(skipped)} "
+                     f"(give --area {' or '.join(area_keys())} to check them).")
+    n_warn = sum(p.severity == "warning" for p in result.problems)
     con.info(f"{args.file}: {len(result.frame)} rows, valid as {args.kind}"
-             f"{f' ({len(result.problems)} warnings)' if result.problems else ''}.")
+             f"{f' ({n_warn} warnings)' if n_warn else ''}.")
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.templates import write_template
+
+    path = write_template(args.table, Path(args.output))
+    con.info(f"{path}: a {args.table} table to fill in (row 2 is a real example: replace it). "
+             f"Check it with: islandcare validate {path} --as {args.table} --area AREA")
     return EXIT_OK
 
 
@@ -290,7 +337,7 @@ def _scenario(args: argparse.Namespace):
 def _add_scenario_options(p: argparse.ArgumentParser, *, profile: str) -> None:
     p.add_argument("--profile", default=profile, choices=["drive", "walk", "ambulance"],
                    help=f"who travels (default: {profile})")
-    p.add_argument("--hour", type=float, help="hour of day for ferry waits, e.g. 9.5 (default: average)")
+    p.add_argument("--hour", type=_hour, help="hour of day for ferry waits, e.g. 9.5 (default: average)")
     p.add_argument("--night", action="store_true", help="no scheduled ferries, no day-only flights")
     p.add_argument("--sea-closed", action="store_true", help="weather closure: no boat at all")
     p.add_argument("--air-grounded", action="store_true", help="no helicopter flies")
@@ -383,6 +430,8 @@ def _read_sites(path: Path, area, crs: str) -> tuple[str | None, list[tuple[floa
 
     res = read_table(path, kind="facilities", crs=crs, land=area.land_union,
                      area_outline=area.outline_geom)
+    for line in capped_lines(res.problems):
+        print(line, flush=True)
     fr = res.frame
     kinds = set(fr["kind"].dropna())
     return (kinds.pop() if len(kinds) == 1 else None,
@@ -403,6 +452,9 @@ def cmd_check_site(args: argparse.Namespace, con: Console) -> int:
             raise InputError("Give --kind with --lon and --lat, or --sites FILE.")
         lon, lat = to_wgs84(args.lon, args.lat, crs=args.crs)
         kind, sites = args.kind, [(float(lon), float(lat))]
+        from islandcare.data.sites import check_site_point
+
+        check_site_point(area, kind, sites[0], source="--lon/--lat")
     effect = checker.check(kind, sites)
     con.info(f"{area.config.title}: {len(sites)} proposed {kind} site(s)")
     _print_effect(con, effect)
@@ -462,6 +514,37 @@ def cmd_serve(args: argparse.Namespace, con: Console) -> int:
     return EXIT_OK
 
 
+def _hour(value: str) -> float:
+    try:
+        hour = float(value)
+    except ValueError:
+        hour = math.nan
+    if not 0 <= hour < 24:
+        raise argparse.ArgumentTypeError(f"an hour of day is a number from 0 to 23.99 (e.g. 9.5 "
+                                         f"for 09:30), not {value!r}")
+    return hour
+
+
+def _degrees(value: str) -> float:
+    try:
+        deg = float(value)
+    except ValueError:
+        deg = math.nan
+    if not math.isfinite(deg) or abs(deg) > 180:
+        raise argparse.ArgumentTypeError(f"expected degrees between -180 and 180, not {value!r}")
+    return deg
+
+
+def _count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1000, not {value!r}")
+    return n
+
+
 def _port(value: str) -> int:
     try:
         port = int(value)
@@ -494,9 +577,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "writes to OUT/<area>-<CODE>")
     r.add_argument("--year", type=int,
                    help="apply the hospital moves the area file plans by this year (e.g. 2026)")
-    r.add_argument("--hour", type=float,
+    r.add_argument("--hour", type=_hour,
                    help="hour of day for ferry waits and sailing hours, e.g. 9.5 (default: average wait)")
-    r.add_argument("--facilities", help="your facilities table (CSV, Excel, GeoJSON): replaces the pack's")
+    r.add_argument("--facilities", help="your facilities table (CSV, Excel, GeoJSON): adds to "
+                   "(or updates by facility_id) the pack's")
+    r.add_argument("--replace-facilities", action="store_true",
+                   help="use only your facilities table, not the pack's facilities")
     r.add_argument("--villages", help="your villages table: replaces the pack's rows of the same code")
     r.add_argument("--ports", help="your ports table: adds to (or replaces by port_id) the pack's")
     r.add_argument("--sealinks", help="your sea links table: adds to (or replaces by link_id) the pack's")
@@ -513,10 +599,18 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("file", help="CSV, Excel (.xlsx) or GeoJSON file")
     v.add_argument("--as", dest="kind", required=True,
                    choices=["facilities", "villages", "sealinks", "ports"])
-    v.add_argument("--area", help="check points against this area's land and outline")
+    v.add_argument("--area", help="check points against this area's land, outline, ports and register")
+    v.add_argument("--ports", help="sea links: your ports table, whose port_ids the links may name")
+    v.add_argument("--sheet", help="Excel: the sheet to read (default: the first holding a table)")
     v.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
                    help="coordinate system of the table (gcj02: Amap/Tencent, bd09: Baidu)")
     v.set_defaults(func=cmd_validate)
+
+    tp = sub.add_parser("template", parents=[common],
+                        help="write a blank planner table (Excel with drop-downs, or CSV) to fill in")
+    tp.add_argument("table", choices=["facilities", "villages", "ports", "sealinks"])
+    tp.add_argument("-o", "--output", required=True, help="file to write: NAME.xlsx or NAME.csv")
+    tp.set_defaults(func=cmd_template)
 
     t = sub.add_parser("times", parents=[common],
                        help="travel time and legs from a facility and/or to a village")
@@ -530,8 +624,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check-site", parents=[common], help="what a proposed site would add")
     c.add_argument("--area", required=True)
     c.add_argument("--kind", help="facility kind, e.g. village_clinic, ambulance_station, helipad")
-    c.add_argument("--lon", type=float)
-    c.add_argument("--lat", type=float)
+    c.add_argument("--lon", type=_degrees)
+    c.add_argument("--lat", type=_degrees)
     c.add_argument("--sites", help="a facilities table (CSV, Excel, GeoJSON) of proposed sites")
     c.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"])
     c.set_defaults(func=cmd_check_site)
@@ -539,7 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("propose", parents=[common], help="the K sites that bring the most people inside")
     pr.add_argument("--area", required=True)
     pr.add_argument("--kind", required=True)
-    pr.add_argument("--count", type=int, default=1)
+    pr.add_argument("--count", type=_count, default=1)
     pr.set_defaults(func=cmd_propose)
 
     u = sub.add_parser("underserved", parents=[common], help="export the underserved villages")
@@ -571,21 +665,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args, con))
     except InputError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
-        for prob in exc.problems:
-            print("  " + format_problem(prob), file=sys.stderr)
+        for line in capped_lines(exc.problems):
+            print("  " + line, file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except OSError as exc:  # a folder that cannot be written, a file where a folder should be
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot read or write{where}: {exc.strerror or exc}. Choose another "
+              f"file or folder (one you may write to, with a shorter name, on a disk with room).",
+              file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into `head` and closed early: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
     except Exception as exc:  # a bug: say so plainly, with the detail on --verbose
         if args.verbose:
             raise
         print(f"islandcare failed unexpectedly ({type(exc).__name__}: {exc}). "
               "Run again with --verbose for the traceback and please report it.", file=sys.stderr)
         return EXIT_BUG
+    finally:
+        from islandcare._runfolder import discard_partial_folders
+
+        discard_partial_folders()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError", "Problem", "format_problem"]
+__all__ = ["MAX_SHOWN", "InputError", "Problem", "capped_lines", "format_problem"]
 
 from dataclasses import dataclass
 
@@ -41,6 +41,21 @@ def format_problem(p: Problem) -> str:
     if p.column is not None:
         where.append(f"column '{p.column}'")
     return f"{p.severity}: {', '.join(where)}: {p.message}"
+
+
+#: Problems listed on the command line and in the app; the rest are counted.
+MAX_SHOWN: int = 200
+
+
+def capped_lines(problems: list[Problem], *, limit: int = MAX_SHOWN) -> list[str]:
+    """The first ``limit`` problems as text, then one line counting the rest."""
+    lines = [format_problem(p) for p in problems[:limit]]
+    rest = problems[limit:]
+    if rest:
+        n_err = sum(p.severity == "error" for p in rest)
+        lines.append(f"... and {len(rest)} more ({n_err} errors, {len(rest) - n_err} warnings) "
+                     f"not shown; fix those above first")
+    return lines
 
 
 class InputError(Exception):

@@ -37,6 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from shapely.geometry import Point
 
+from islandcare._escape import sheet_cell
 from islandcare._io import atomic_write
 from islandcare.errors import InputError
 
@@ -110,6 +111,9 @@ def write_table(
         geometry without a CRS does not look like longitude/latitude.
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder; give a file name such as "
+                         f"{path / 'underserved.xlsx'}")
     fmt = _resolve_format(path, format)
     if fmt == "xlsx":
         _check_sheet_name(sheet_name, notes)
@@ -121,24 +125,30 @@ def write_table(
             table = table.drop(columns=added)
         added = []
     data = _clean(_select(table, columns, append=added))
+    n = len(data)
 
     if fmt == "csv":
-        return atomic_write(path, lambda tmp: _write_csv(data, tmp))
+        data = _as_text_cells(data)
+        return atomic_write(path, lambda tmp: _checked(_write_csv(data, tmp), tmp, fmt, n))
     if fmt == "xlsx":
-        return atomic_write(
-            path, lambda tmp: _write_xlsx(data, tmp, sheet_name=sheet_name, notes=notes)
-        )
+        return atomic_write(path, lambda tmp: _checked(
+            _write_xlsx(data, tmp, sheet_name=sheet_name, notes=notes), tmp, fmt, n))
     features = gpd.GeoDataFrame(
         data.reset_index(drop=True), geometry=_null_empty(geometry, len(data)), crs="EPSG:4326"
     )
-    return atomic_write(path, lambda tmp: _write_geojson(features, tmp, layer=path.stem))
+    return atomic_write(path, lambda tmp: _checked(
+        _write_geojson(features, tmp, layer=path.stem), tmp, fmt, n))
 
 
 # -- preparing the table ------------------------------------------------------
 
 
 def _resolve_format(path: Path, format: str | None) -> str:
-    """The format to write: ``format`` if given, else the suffix of ``path``."""
+    """The format to write: ``format`` if given, else the suffix of ``path``.
+
+    A format that disagrees with a known table suffix (``--format csv -o x.xlsx``)
+    is an error: the file would open as garbage.
+    """
     fmt = format.lower().lstrip(".") if format is not None else path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         given = f"format {format!r}" if format is not None else f"suffix {path.suffix!r}"
@@ -147,7 +157,65 @@ def _resolve_format(path: Path, format: str | None) -> str:
             f"use one of {', '.join(FORMATS)} (file names ending "
             f"{', '.join(FORMATS.values())})"
         )
+    suffix = path.suffix.lower()
+    by_suffix = {**{v: k for k, v in FORMATS.items()}, ".json": "geojson", ".xls": "xls",
+                 ".xlsm": "xlsx", ".tsv": "tsv", ".txt": "txt"}
+    if suffix in by_suffix and by_suffix[suffix] != fmt:
+        raise InputError(
+            f"cannot write {path}: the format is {fmt} but the name ends in {path.suffix}; "
+            f"name the file ...{FORMATS[fmt]} or leave out the format"
+        )
     return fmt
+
+
+def _as_text_cells(data: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) kept as text."""
+    data = data.rename(columns=lambda c: sheet_cell(c) if isinstance(c, str) else c)
+    for name in data.columns:
+        if not (pd.api.types.is_float_dtype(data[name].dtype)
+                or pd.api.types.is_integer_dtype(data[name].dtype)
+                or pd.api.types.is_bool_dtype(data[name].dtype)):
+            data[name] = data[name].map(sheet_cell)
+    return data
+
+
+def _checked(_: None, tmp: Path, fmt: str, n_rows: int) -> None:
+    """Read back what was written to ``tmp``; raise OSError if it is not the whole table.
+
+    A full disk or a failing driver can leave an empty or cut file without an
+    error: the old file must then stay in place.
+    """
+    import json
+
+    def short(found: object) -> OSError:
+        return OSError(f"the written {fmt} file is incomplete ({found} instead of {n_rows} rows; "
+                       f"is the disk full?); the old file, if any, was kept")
+
+    size = tmp.stat().st_size
+    if size == 0:
+        raise short("0 bytes")
+    if fmt == "csv":
+        import csv
+
+        with tmp.open(encoding="utf-8-sig", newline="") as fh:
+            count = sum(1 for _ in csv.reader(fh)) - 1
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            with tmp.open("rb") as fh:
+                book = load_workbook(fh, read_only=True)
+                count = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True)) - 1
+                book.close()
+        except Exception as exc:  # noqa: BLE001 - any failure to read back means a bad file
+            raise short(f"unreadable: {exc}") from None
+    else:
+        try:
+            count = len(json.loads(tmp.read_text(encoding="utf-8"))["features"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise short(f"unreadable: {exc}") from None
+    if count != n_rows:
+        raise short(count)
 
 
 def _check_sheet_name(sheet_name: str, notes: list[str] | None) -> None:
@@ -279,7 +347,7 @@ def _cell(value: object) -> object:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return ILLEGAL_CHARACTERS_RE.sub("", value)  # '=...' kept as text: see _fit_widths
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float):

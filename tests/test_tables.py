@@ -203,8 +203,8 @@ def bad_csv(**change: str) -> str:
 @pytest.mark.parametrize(
     ("text", "row", "column", "says"),
     [
-        pytest.param(GOOD_CSV.replace(",kind,", ",type,", 1), None, "kind",
-                     ["missing required column 'kind'", "facility_id, name, type, lon"],
+        pytest.param(GOOD_CSV.replace(",kind,", ",kinds,", 1), None, "kind",
+                     ["missing required column 'kind'", "facility_id, name, kinds, lon"],
                      id="missing-column"),
         pytest.param(bad_csv(beds="abc"), 3, "beds", ["expected a number, found 'abc'"],
                      id="text-in-number"),
@@ -363,7 +363,7 @@ def test_missing_coordinate_columns(tmp_path):
     [
         ("empty.csv", b"", "empty"),
         ("header.csv", b"facility_id,name,kind,lon,lat\n", "no data rows"),
-        ("table.txt", b"a,b\n1,2\n", "unknown file type '.txt'"),
+        ("table.dat", b"a,b\n1,2\n", "unknown file type '.dat'"),
         ("old.xls", b"\xd0\xcf\x11\xe0", ".xlsx"),
         ("broken.xlsx", b"not a zip", "Excel"),
         ("broken.geojson", b"{\"type\": ", "not valid JSON"),

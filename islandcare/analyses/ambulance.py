@@ -43,7 +43,9 @@ def emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
     air = live[live["kind"] == "air_base"]
     if stations.empty:
         kinds = list(area.config.get("ambulance.stand_in_bases") or ["hospital"])
-        hosp = live[live["kind"].isin(kinds) & ~live.get("referral", False).fillna(False).astype(bool)]
+        referral = (live["referral"].fillna(False).astype(bool) if "referral" in live
+                    else pd.Series(False, index=live.index))
+        hosp = live[live["kind"].isin(kinds) & ~referral]
         what = "hospitals" if kinds == ["hospital"] else " and ".join(k.replace("_", " ") + "s" for k in kinds)
         return (pd.concat([hosp, air]),
                 f"no ambulance station is in the data: the area's {what} stand in as ambulance "

@@ -27,6 +27,7 @@ from islandcare.analyses.ambulance import emergency_bases
 from islandcare.analyses.coverage import Circle, circles_for, facility_sources
 from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
+from islandcare.data.sites import check_site_point
 from islandcare.engine import SourceTimes
 from islandcare.errors import InputError
 from islandcare.network.assemble import NetworkCache
@@ -169,6 +170,7 @@ class SiteChecker:
             raise InputError(msg)
         effect = SiteEffect(kind=kind, sites=list(sites))
         for lon, lat in sites:  # every site must stand on (or next to) the area's land
+            check_site_point(self.area, kind, (lon, lat), source="site")  # as validate does
             self._join(Scenario(profile="drive"), lon, lat)
         newly = np.zeros(len(self.places), dtype=bool)
         for circle in self.circles:

@@ -144,13 +144,17 @@ def load_pack(area: str, *, root: Path | None = None) -> Area:
 
 def with_planner_tables(area: Area, *, facilities: Path | None = None,
                         villages: Path | None = None, ports: Path | None = None,
-                        sealinks: Path | None = None, crs: str = "wgs84") -> tuple[Area, list[str]]:
+                        sealinks: Path | None = None, crs: str = "wgs84",
+                        replace_facilities: bool = False) -> tuple[Area, list[str]]:
     """Lay a planner's tables over an area's pack, after checking them.
 
     Parameters
     ----------
     facilities
-        A facilities table: it **replaces** the pack's facilities.
+        A facilities table: its rows add to the pack's facilities, or update
+        those with the same ``facility_id``; the pack's others are kept.
+    replace_facilities
+        Whether the facilities table **replaces** the pack's facilities.
     villages
         A villages table: its rows replace the pack's villages of the same
         code (points, populations, town/countryside class); register villages
@@ -177,11 +181,11 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
 
     notes: list[str] = []
 
-    def read(path: Path, kind: str, *, points: bool = True) -> tuple[gpd.GeoDataFrame, object]:
+    def read(path: Path, kind: str, *, points: bool = True, **checks: object) -> tuple[gpd.GeoDataFrame, object]:
         """Check a table, keep its warnings in the notes, and say where each row came from."""
         res = (read_table(Path(path), kind=kind, crs=crs, land=area.land_union,
-                          area_outline=area.outline_geom) if points
-               else read_table(Path(path), kind=kind))
+                          area_outline=area.outline_geom, **checks) if points
+               else read_table(Path(path), kind=kind, **checks))
         notes.extend(format_problem(p) for p in res.problems)
         frame = res.frame.copy()
         frame["source"] = frame["source"].fillna(f"planner table {Path(path).name}")
@@ -198,22 +202,31 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
             notes.append(f"{facilities}: {int(missing.sum())} facilities without township_code were given "
                          "the township whose seat is nearest on the same island.")
         fac["origin"] = "planner"
-        old = area.layers["facilities"]
-        osm_rows = old[old["origin"] == "OpenStreetMap"] if "origin" in old else old.iloc[0:0]
-        if len(osm_rows):  # planner over OpenStreetMap: OSM facilities not in the table are kept
-            from islandcare.data.conflate import conflate_facilities
+        pack_fac = area.layers["facilities"]
+        if replace_facilities:
+            osm_rows = (pack_fac[pack_fac["origin"] == "OpenStreetMap"] if "origin" in pack_fac
+                        else pack_fac.iloc[0:0])
+            if len(osm_rows):  # planner over OpenStreetMap: OSM facilities not in the table are kept
+                from islandcare.data.conflate import conflate_facilities
 
-            fac, _ = conflate_facilities(
-                [fac, osm_rows], epsg=area.config.utm_epsg,
-                same_m=float(area.config.get("conflate.same_facility_m", 300)),
-                approximate_m=float(area.config.get("conflate.approximate_facility_m", 10000)))
-            notes.append(f"{facilities}: OpenStreetMap facilities not in your table are kept "
-                         f"({len(fac) - int((fac['origin'] == 'planner').sum())}).")
-        area = area.with_layer("facilities", fac)
-        notes.append(f"{facilities}: {int((fac['origin'] == 'planner').sum())} facilities replace the "
-                     "pack's.")
+                fac, _ = conflate_facilities(
+                    [fac, osm_rows], epsg=area.config.utm_epsg,
+                    same_m=float(area.config.get("conflate.same_facility_m", 300)),
+                    approximate_m=float(area.config.get("conflate.approximate_facility_m", 10000)))
+                notes.append(f"{facilities}: OpenStreetMap facilities not in your table are kept "
+                             f"({len(fac) - int((fac['origin'] == 'planner').sum())}).")
+            area = area.with_layer("facilities", fac)
+            notes.append(f"{facilities}: {int((fac['origin'] == 'planner').sum())} facilities replace "
+                         f"the pack's {len(pack_fac)}.")
+        else:
+            updated = int(fac["facility_id"].isin(pack_fac["facility_id"]).sum())
+            kept = int((~pack_fac["facility_id"].isin(fac["facility_id"])).sum())
+            area = area.with_layer("facilities", _upsert(pack_fac, fac, "facility_id"))
+            notes.append(f"{facilities}: {len(fac) - updated} facilities added, {updated} updated "
+                         f"(same facility_id), {kept} of the pack's kept "
+                         f"(--replace-facilities to use only yours).")
     if villages is not None:
-        mine, _ = read(villages, "villages")
+        mine, _ = read(villages, "villages", register_codes=set(area.layers["villages"]["code"]))
         has_point = ~(mine.geometry.isna() | mine.geometry.is_empty)
         mine["location_quality"] = mine["location_quality"].where(has_point, "none")
         pack = area.layers["villages"]
@@ -241,8 +254,8 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
 
         from islandcare.errors import Problem
 
-        mine, res = read(sealinks, "sealinks", points=False)
         pts = dict(zip(area.layers["ports"]["port_id"], area.layers["ports"].geometry))
+        mine, res = read(sealinks, "sealinks", points=False, known_ports=set(pts))
         bad = [Problem(str(sealinks), row, col, f"unknown port '{mine.iloc[i][col]}': give a port_id of "
                        "the pack or of your ports table (--ports)")
                for i, row in enumerate(res.rows) for col in ("from_port", "to_port")

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import json
 import math
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -38,6 +40,8 @@ from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.crs import parse_crs, to_wgs84
+from islandcare.data.aliases import column_for, value_for
+from islandcare.data.coords import BadValue, parse_coordinate, parse_number
 from islandcare.data.schema import FACILITY_KINDS, TABLE_SCHEMAS, WATER_KINDS, ColumnSpec
 from islandcare.errors import InputError, Problem
 
@@ -71,10 +75,13 @@ METRIC_CRS: int = 32651
 #: A facility farther than this from land is "in the sea" (an error).
 SEA_TOLERANCE_M: float = 300.0
 
+#: A port farther than this from land is an error (a pier reaches out, not 60 km).
+WATER_SEA_TOLERANCE_M: float = 2000.0
+
 #: A point farther than this outside the area outline gets a warning.
 OUTLINE_TOLERANCE_M: float = 1000.0
 
-_CSV_SUFFIXES = (".csv",)
+_CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _GEOJSON_SUFFIXES = (".geojson", ".json")
 _STR_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
@@ -118,6 +125,7 @@ class _Raw:
     cells: list[list[str]]
     rows: list[int]
     geometries: list[Any] | None = None  # GeoJSON geometry objects, else None
+    crs: str | None = None  # GeoJSON: the (obsolete but common) "crs" member, e.g. EPSG:3857
 
 
 class _Unreadable(Exception):
@@ -136,6 +144,10 @@ class _Report:
 
     def warn(self, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(self.file, row, column, message, "warning"))
+
+    def note(self, row: int | None, column: str | None, message: str) -> None:
+        """How something was read (an alias, a decimal comma): not a problem, but said."""
+        self.problems.append(Problem(self.file, row, column, message, "note"))
 
     @property
     def n_errors(self) -> int:
@@ -178,10 +190,41 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030")
+        text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         msg = f"cannot read the text: it is neither UTF-8 nor GBK/GB18030 ({exc.reason})"
         raise _Unreadable(msg) from None
+    if _looks_big5(data, text):
+        msg = ("the text looks like Big5 (traditional Chinese), which would be read as "
+               "garbled characters; save the file as UTF-8 (or GBK) and load it again")
+        raise _Unreadable(msg)
+    return text
+
+
+def _common_share(text: str, encoding: str, lo: int, hi: int) -> float:
+    """Share of the CJK characters of ``text`` whose two-byte code in ``encoding`` is in lo..hi."""
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return 1.0
+    hits = 0
+    for ch in cjk:
+        try:
+            code = int.from_bytes(ch.encode(encoding), "big")
+        except UnicodeEncodeError:
+            continue
+        hits += lo <= code <= hi
+    return hits / len(cjk)
+
+
+def _looks_big5(data: bytes, gb_text: str) -> bool:
+    """Whether bytes that decode as GB18030 are more likely Big5 (mojibake otherwise)."""
+    try:
+        big5 = data.decode("big5")
+    except UnicodeDecodeError:
+        return False
+    gb_common = _common_share(gb_text, "gb2312", 0xB0A1, 0xD7FE)  # GB2312 level 1
+    b5_common = _common_share(big5, "big5", 0xA440, 0xC67E)  # Big5 frequent characters
+    return gb_common < 0.8 and b5_common > gb_common + 0.15
 
 
 def _split_table(records: list[tuple[int, list[str]]]) -> _Raw:
@@ -198,17 +241,36 @@ def _split_table(records: list[tuple[int, list[str]]]) -> _Raw:
     return _Raw(header=header, cells=[c for _, c in body], rows=[n for n, _ in body])
 
 
-def _read_csv(path: Path) -> _Raw:
+def _read_csv(path: Path, *, tab: bool = False) -> _Raw:
     text = _decode(path.read_bytes())
     first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max([",", "\t", ";"], key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        records = list(enumerate(reader, start=1))
-    except csv.Error as exc:
-        msg = f"cannot read as CSV: {exc}"
-        raise _Unreadable(msg) from None
-    return _split_table(records)
+    delimiter = "\t" if tab else max([",", "\t", ";"], key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    line = 1  # the line the next record starts on
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row = len(records) + 1
+            if "unexpected end of data" in str(exc):
+                msg = (f"row {row} (line {line}): a quote (\") opens a cell here and is never "
+                       f"closed, so every line after it would be swallowed; close the quote "
+                       f"or remove it")
+            else:
+                msg = f"row {row} (line {line}): cannot read as CSV ({exc}); check the quotes"
+            raise _Unreadable(msg) from None
+        for cell in cells:
+            if "\n" in cell and delimiter in cell.split("\n", 1)[1]:
+                msg = (f"row {len(records) + 1} (lines {line}-{reader.line_num}): one cell holds "
+                       f"several lines that look like rows; an unbalanced quote (\") swallowed "
+                       f"them. Close or remove the quote")
+                raise _Unreadable(msg)
+        records.append((len(records) + 1, cells))
+        line = reader.line_num + 1
+    return _split_table(_skip_title(records))
 
 
 def _read_excel(path: Path, sheet: str | None, report: _Report) -> _Raw:
@@ -216,24 +278,118 @@ def _read_excel(path: Path, sheet: str | None, report: _Report) -> _Raw:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
-        msg = f"cannot read as an Excel workbook: {exc}"
+        book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError,
+            zipfile.BadZipFile, InvalidFileException, zipfile.LargeZipFile) as exc:
+        msg = (f"cannot read as an Excel workbook ({type(exc).__name__}: {exc}); open it in "
+               f"Excel or WPS and save it again as .xlsx")
+        raise _Unreadable(msg) from None
+    except Exception as exc:  # noqa: BLE001 - a damaged file can fail anywhere in the XML parser
+        msg = (f"cannot read as an Excel workbook ({type(exc).__name__}); open it in Excel "
+               f"or WPS and save it again as .xlsx")
         raise _Unreadable(msg) from None
     names = book.sheetnames
-    if sheet is None:
-        ws = book.worksheets[0]
-        if len(names) > 1:
-            others = ", ".join(f"'{n}'" for n in names[1:])
-            report.warn(None, None, f"read the first sheet '{names[0]}'; the workbook also has "
-                        f"{others} (choose another with sheet=...)")
-    elif sheet in names:
-        ws = book[sheet]
-    else:
-        msg = f"no sheet '{sheet}'; the workbook has: {', '.join(names)}"
+    if sheet is not None and sheet not in names:
+        msg = f"no sheet '{sheet}'; the workbook has: {', '.join(names)} (choose with --sheet)"
         raise _Unreadable(msg)
-    rows = ws.iter_rows(min_row=1, max_row=ws.max_row, values_only=True)
-    return _split_table([(n, [_cell_text(v) for v in r]) for n, r in enumerate(rows, start=1)])
+    records: list[tuple[int, list[str]]] = []
+    for name in [sheet] if sheet is not None else names:
+        try:
+            records = _bounded_rows(book[name].iter_rows(values_only=True))
+        except Exception as exc:  # noqa: BLE001 - damaged sheet XML
+            msg = (f"cannot read sheet '{name}' ({type(exc).__name__}); open the workbook in "
+                   f"Excel or WPS and save it again as .xlsx")
+            raise _Unreadable(msg) from None
+        if len(records) >= 2 or sheet is not None:  # a header and at least one row
+            if len(names) > 1 and sheet is None:
+                others = ", ".join(f"'{n}'" for n in names if n != name)
+                report.warn(None, None, f"read sheet '{name}', the first that holds a table; "
+                            f"the workbook also has {others} (choose another with --sheet)")
+            break
+    book.close()
+    if not records:
+        msg = (f"no sheet of the Excel workbook holds a table (sheets: "
+               f"{', '.join(names) or 'none'}); is the file damaged?")
+        raise _Unreadable(msg)
+    return _split_table(_skip_title(records))
+
+
+def _read_xls(path: Path, sheet: str | None, report: _Report) -> _Raw:
+    """An old Excel 97-2003 workbook (read with xlrd)."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:  # noqa: BLE001 - xlrd raises many kinds on a damaged file
+        msg = (f"cannot read as an Excel 97-2003 workbook ({type(exc).__name__}); open it in "
+               f"Excel or WPS and save it as .xlsx")
+        raise _Unreadable(msg) from None
+    names = book.sheet_names()
+    if sheet is not None and sheet not in names:
+        msg = f"no sheet '{sheet}'; the workbook has: {', '.join(names)} (choose with --sheet)"
+        raise _Unreadable(msg)
+    records: list[tuple[int, list[str]]] = []
+    for name in [sheet] if sheet is not None else names:
+        ws = book.sheet_by_name(name)
+        rows = ([_xls_value(c, book.datemode) for c in ws.row(i)] for i in range(ws.nrows))
+        records = _bounded_rows(rows)
+        if len(records) >= 2 or sheet is not None:
+            if len(names) > 1 and sheet is None:
+                report.warn(None, None, f"read sheet '{name}', the first that holds a table "
+                            f"(choose another with --sheet)")
+            break
+    return _split_table(_skip_title(records))
+
+
+def _xls_value(cell: Any, datemode: int) -> Any:
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError):
+            return cell.value
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    return cell.value
+
+
+def _skip_title(records: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """Drop title rows above the header: leading rows with one filled cell over a wider row."""
+    while len(records) > 2:
+        filled = sum(bool(c) for c in records[0][1])
+        if filled == 1 and sum(bool(c) for c in records[1][1]) > 2:
+            records = records[1:]
+        else:
+            break
+    return records
+
+
+#: An Excel sheet is read until this many empty rows in a row, whatever its used range says.
+EXCEL_EMPTY_RUN: int = 1000
+
+#: Columns read from an Excel sheet (a used range can claim 16,384).
+EXCEL_MAX_COLUMNS: int = 200
+
+
+def _bounded_rows(rows: Any) -> list[tuple[int, list[str]]]:
+    """Rows of a sheet as text, stopping after :data:`EXCEL_EMPTY_RUN` empty rows."""
+    records: list[tuple[int, list[str]]] = []
+    empty = 0
+    for n, r in enumerate(rows, start=1):
+        cells = [_cell_text(v) for v in r[:EXCEL_MAX_COLUMNS]]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            empty += 1
+            if empty >= EXCEL_EMPTY_RUN:
+                break
+            continue
+        empty = 0
+        records.append((n, cells))
+    return records
 
 
 def _read_geojson(path: Path) -> _Raw:
@@ -241,6 +397,9 @@ def _read_geojson(path: Path) -> _Raw:
         data = json.loads(_decode(path.read_bytes()))
     except json.JSONDecodeError as exc:
         msg = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise _Unreadable(msg) from None
+    except RecursionError:
+        msg = "the JSON is nested too deeply to be a GeoJSON table"
         raise _Unreadable(msg) from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
@@ -257,23 +416,48 @@ def _read_geojson(path: Path) -> _Raw:
     cells = [[_cell_text(p.get(k)) for k in keys] for p in props]
     geometries = [f.get("geometry") if isinstance(f, dict) else None for f in features]
     rows = list(range(1, len(features) + 1))
-    return _Raw(header=header, cells=cells, rows=rows, geometries=geometries)
+    crs = None
+    member = data.get("crs")
+    if isinstance(member, dict) and isinstance(member.get("properties"), dict):
+        crs = str(member["properties"].get("name") or "") or None
+    return _Raw(header=header, cells=cells, rows=rows, geometries=geometries, crs=crs)
+
+
+def _geojson_crs_to_wgs84(raw: _Raw, xs: np.ndarray, ys: np.ndarray, report: _Report) -> None:
+    """Honour a GeoJSON ``crs`` member (EPSG:3857, UTM, CGCS2000...): points become WGS-84."""
+    if not raw.crs:
+        return
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(raw.crs)
+    except CRSError:
+        report.error(None, "crs", f"unknown coordinate system '{raw.crs}' in the GeoJSON crs "
+                     f"member; use EPSG codes such as EPSG:4326 or leave the member out")
+        return
+    if crs.is_geographic and ("CRS84" in raw.crs.upper() or crs.to_epsg() in (4326, 4490)):
+        return  # longitude, latitude already (CGCS2000 lies within centimetres of WGS-84)
+    to = Transformer.from_crs(crs, 4326, always_xy=True)
+    has = np.isfinite(xs) & np.isfinite(ys)
+    if has.any():
+        xs[has], ys[has] = to.transform(xs[has], ys[has])
+    report.note(None, "geometry", f"points converted from {raw.crs} (the crs member) to WGS-84")
 
 
 def _read_raw(path: Path, *, sheet: str | None, report: _Report) -> _Raw:
     suffix = path.suffix.lower()
     known = _CSV_SUFFIXES + _EXCEL_SUFFIXES + _GEOJSON_SUFFIXES
-    if suffix == ".xls":
-        msg = "old Excel .xls files cannot be read: save the sheet as .xlsx or CSV (UTF-8)"
-        raise _Unreadable(msg)
-    if suffix not in known:
+    if suffix not in known + (".xls",):
         msg = f"unknown file type '{suffix or '(none)'}'; expected one of: {', '.join(known)}"
         raise _Unreadable(msg)
     if not path.is_file():
         msg = "file not found"
         raise _Unreadable(msg)
     if suffix in _CSV_SUFFIXES:
-        return _read_csv(path)
+        return _read_csv(path, tab=suffix == ".tsv")
+    if suffix == ".xls":
+        return _read_xls(path, sheet, report)
     if suffix in _EXCEL_SUFFIXES:
         return _read_excel(path, sheet, report)
     return _read_geojson(path)
@@ -286,14 +470,23 @@ class _Bad(ValueError):
     """A cell that does not fit its column; the message says what was expected."""
 
 
+class _CellNotes(threading.local):
+    """Notes about how the cell being parsed was read (a decimal comma, an alias), per thread."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+
+_CELL = _CellNotes()
+
+
 def _number(text: str) -> float:
     try:
-        value = float(text.replace(",", "").replace(" ", ""))
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        msg = f"expected a number, found '{text}'"
-        raise _Bad(msg)
+        value, note = parse_number(text)
+    except BadValue as exc:
+        raise _Bad(str(exc)) from None
+    if note:
+        _CELL.items.append(note)
     return value
 
 
@@ -347,10 +540,23 @@ def _parse_times(text: str) -> str:
 
 
 def _parse_choice(text: str, spec: ColumnSpec) -> str:
-    choices = spec.choices or ()
+    value, note, error = _choice(text, spec.name, spec.choices or ())
+    if error is not None:
+        raise _Bad(error)
+    if note is not None:
+        _CELL.items.append(note)
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _choice(text: str, column: str, choices: tuple[str, ...]) -> tuple[str, str | None, str | None]:
+    """(value, note, error) of one enumeration cell; cached, as a column repeats its words."""
     for choice in choices:
         if text.lower() == choice.lower():
-            return choice
+            return choice, None, None
+    alias = value_for(column, text)
+    if alias in choices:
+        return alias, f"read '{text}' as {alias}", None
     meanings = FACILITY_KINDS if choices == tuple(FACILITY_KINDS) else {}
     listed = ("; " if meanings else ", ").join(
         f"{c} = {meanings[c]}" if meanings else c for c in choices)
@@ -359,7 +565,7 @@ def _parse_choice(text: str, spec: ColumnSpec) -> str:
     close = close or difflib.get_close_matches(text.lower(), choices, n=3)
     if close:
         msg += f" (did you mean {' or '.join(repr(c) for c in close)}?)"
-    raise _Bad(msg)
+    return "", None, msg
 
 
 def _parse_str(text: str, spec: ColumnSpec) -> str:
@@ -392,8 +598,9 @@ def _series(values: list[Any], kind: str) -> pd.Series:
 # --------------------------------------------------------------------------- checks
 
 
-def _match_columns(raw: _Raw, schema: tuple[ColumnSpec, ...], report: _Report) -> dict[str, int]:
-    """Map column names (schema names, case-insensitively) to positions."""
+def _match_columns(raw: _Raw, schema: tuple[ColumnSpec, ...], report: _Report,
+                   kind: str = "") -> dict[str, int]:
+    """Map column names (schema names, case-insensitively, or their aliases) to positions."""
     canonical = {s.name.lower(): s.name for s in schema}
     index: dict[str, int] = {}
     for i, head in enumerate(raw.header):
@@ -401,7 +608,13 @@ def _match_columns(raw: _Raw, schema: tuple[ColumnSpec, ...], report: _Report) -
             if any(i < len(c) and c[i] for c in raw.cells):
                 report.warn(None, None, f"column {i + 1} has values but no name; it is ignored")
             continue
-        name = canonical.get(head.lower(), head)
+        name = canonical.get(head.lower())
+        if name is None:
+            alias = column_for(kind, head)
+            name = alias if alias is not None and alias.lower() not in {
+                h.lower() for h in raw.header} else head
+            if name != head:
+                report.note(None, name, f"read column '{head}' as '{name}'")
         if name.lower() == "geometry":
             report.warn(None, name, "ignored: points come from the lon/lat columns "
                         "or the GeoJSON geometry")
@@ -411,7 +624,7 @@ def _match_columns(raw: _Raw, schema: tuple[ColumnSpec, ...], report: _Report) -
         else:
             index[name] = i
     for spec in schema:
-        if spec.required and spec.name not in index:
+        if spec.required and spec.name not in index and spec.name != _OPTIONAL_ID.get(kind):
             msg = f"missing required column '{spec.name}' ({spec.description})"
             close = difflib.get_close_matches(spec.name, [h for h in raw.header if h], n=1)
             if close:
@@ -421,6 +634,47 @@ def _match_columns(raw: _Raw, schema: tuple[ColumnSpec, ...], report: _Report) -
             msg += f"; required columns: {required}; the file has: {found}"
             report.error(None, spec.name, msg)
     return index
+
+
+#: Id columns a table may leave out: ids are then made from the file name and row.
+_OPTIONAL_ID: dict[str, str] = {"facilities": "facility_id", "ports": "port_id",
+                                "sealinks": "link_id"}
+
+
+def _add_missing_id(raw: _Raw, index: dict[str, int], kind: str, stem: str,
+                    report: _Report) -> None:
+    """Give a table without an id column ids ``<file name>-<row>``, and say so."""
+    column = _OPTIONAL_ID.get(kind)
+    if column is None or column in index:
+        return
+    index[column] = len(raw.header)
+    raw.header.append(column)
+    width = len(raw.header) - 1
+    for cells, row in zip(raw.cells, raw.rows, strict=True):
+        cells.extend([""] * (width - len(cells)))
+        cells.append(f"{stem}-{row}")
+    report.note(None, column, f"the table has no {column} column: each row's id is the file "
+                f"name and row number ({stem}-{raw.rows[0]}, ...); add a {column} column to "
+                f"keep ids when rows move")
+
+
+def _merge_header_rows(raw: _Raw, kind: str, schema: tuple[ColumnSpec, ...]) -> None:
+    """Two header rows (merged cells over sub-headers such as 坐标 over 经度 | 纬度) as one."""
+    if len(raw.cells) < 2:
+        return
+    names = {s.name.lower() for s in schema} | {"lon", "lat"}
+
+    def known(text: str) -> bool:
+        return bool(text) and (text.lower() in names or column_for(kind, text) is not None)
+
+    second = raw.cells[0]
+    if sum(known(c) for c in second) < 2 or sum(known(c) for c in raw.header) == len(
+            [h for h in raw.header if h]):
+        return
+    width = max(len(raw.header), len(second))
+    header = raw.header + [""] * (width - len(raw.header))
+    raw.header = [second[i] if i < len(second) and second[i] else header[i] for i in range(width)]
+    raw.cells, raw.rows = raw.cells[1:], raw.rows[1:]
 
 
 def _cells(raw: _Raw, index: dict[str, int], name: str) -> list[str] | None:
@@ -441,6 +695,7 @@ def _check_width(raw: _Raw, report: _Report) -> None:
 def _typed_columns(raw: _Raw, index: dict[str, int], schema: tuple[ColumnSpec, ...],
                    report: _Report) -> dict[str, list[Any]]:
     typed: dict[str, list[Any]] = {}
+    notes: dict[str, list[int]] = {}
     for spec in schema:
         texts = _cells(raw, index, spec.name)
         values: list[Any] = [None] * len(raw.rows)
@@ -449,10 +704,19 @@ def _typed_columns(raw: _Raw, index: dict[str, int], schema: tuple[ColumnSpec, .
                 if spec.required:
                     report.error(raw.rows[i], spec.name, f"empty; expected {spec.description}")
                 continue
+            _CELL.items.clear()
             try:
                 values[i] = _parse(text, spec)
             except _Bad as exc:
                 report.error(raw.rows[i], spec.name, str(exc))
+            else:
+                for note in _CELL.items:
+                    notes.setdefault(note, []).append(raw.rows[i])
+        for note, rows in notes.items():  # one line per kind of reading, not per row
+            where = f" (rows {', '.join(map(str, rows[:5]))}{', ...' if len(rows) > 5 else ''})"
+            report.note(rows[0] if len(rows) == 1 else None, spec.name,
+                        note + ("" if len(rows) == 1 else where))
+        notes.clear()
         typed[spec.name] = values
     return typed
 
@@ -471,11 +735,32 @@ def _check_duplicates(kind: str, typed: dict[str, list[Any]], rows: list[int],
             first[value] = row
 
 
-def _check_sealinks(typed: dict[str, list[Any]], rows: list[int], report: _Report) -> None:
+def _check_sealinks(typed: dict[str, list[Any]], rows: list[int], report: _Report,
+                    known_ports: Any = None) -> None:
     for row, a, b in zip(rows, typed["from_port"], typed["to_port"], strict=True):
         if a is not None and a == b:
             report.error(row, "to_port", f"from_port and to_port are both '{a}'; "
                          f"a link joins two different ports")
+        if known_ports is None:
+            continue
+        for col, port in (("from_port", a), ("to_port", b)):
+            if port is not None and port not in known_ports:
+                report.error(row, col, f"unknown port '{port}': give a port_id of the pack or "
+                             f"of your ports table (--ports)")
+
+
+def _check_codes(typed: dict[str, list[Any]], rows: list[int], report: _Report,
+                 register_codes: Any = None) -> None:
+    """Village codes are 12 digits; a code not in the register adds a new place (a warning)."""
+    for row, code in zip(rows, typed["code"], strict=True):
+        if code is None:
+            continue
+        if not re.fullmatch(r"\d{12}", code):
+            report.error(row, "code", f"expected the 12-digit statistical code of a village or "
+                         f"community (e.g. 330922100201), found '{code}'")
+        elif register_codes is not None and code not in register_codes:
+            report.warn(row, "code", f"code {code} is not in the area's register: the row adds "
+                        f"a new place")
 
 
 def _find_coordinate_columns(index: dict[str, int]) -> tuple[str | None, str | None]:
@@ -510,6 +795,8 @@ def _geojson_points(raw: _Raw, xs: np.ndarray, ys: np.ndarray, failed: set[int],
             continue
         kind = geom.get("type") if isinstance(geom, dict) else type(geom).__name__
         coords = geom.get("coordinates") if isinstance(geom, dict) else None
+        if kind == "MultiPoint" and isinstance(coords, list) and len(coords) == 1:
+            kind, coords = "Point", coords[0]  # one point written as a MultiPoint
         if kind != "Point":
             report.error(raw.rows[i], "geometry", f"expected a Point geometry, found {kind}")
             failed.add(i)
@@ -529,10 +816,13 @@ def _column_points(raw: _Raw, index: dict[str, int], lon_col: str, lat_col: str,
             if not text:
                 continue
             try:
-                out[i] = _number(text.rstrip("°"))
-            except _Bad as exc:
+                out[i], note = parse_coordinate(text)
+            except BadValue as exc:
                 report.error(raw.rows[i], col, str(exc))
                 failed.add(i)
+            else:
+                if note:
+                    report.note(raw.rows[i], col, note)
 
 
 def _coordinates(raw: _Raw, index: dict[str, int], quality: list[Any],
@@ -544,6 +834,7 @@ def _coordinates(raw: _Raw, index: dict[str, int], quality: list[Any],
     if raw.geometries is not None:
         lon_col = lat_col = "geometry"
         _geojson_points(raw, xs, ys, failed, report)
+        _geojson_crs_to_wgs84(raw, xs, ys, report)
     else:
         lon_col, lat_col = _find_coordinate_columns(index)
         if lon_col is None or lat_col is None:
@@ -614,9 +905,13 @@ def _check_land(kind: str, land: Any, xs: np.ndarray, ys: np.ndarray, typed: dic
     dist = _distance_outside(land, xs, ys, metric_crs)
     for i in np.flatnonzero(dist > SEA_TOLERANCE_M):
         role = typed["kind"][i] if kind == "facilities" else {"ports": "port"}.get(kind)
-        if role in WATER_KINDS:
-            continue
         where = f"the point is in the sea, {_metres(dist[i])} from the nearest land"
+        if role in WATER_KINDS:
+            if kind == "ports" and dist[i] > WATER_SEA_TOLERANCE_M:
+                report.error(rows[i], column, f"{where}; a {role} must be within "
+                             f"{WATER_SEA_TOLERANCE_M / 1000:g} km of land (it works from a "
+                             f"pier). Check lon/lat and crs")
+            continue
         if kind == "facilities" and role is not None:
             report.error(rows[i], column, f"{where}; a {role} must be within "
                          f"{SEA_TOLERANCE_M:.0f} m of land. Check lon/lat and crs (GCJ-02 or BD-09 "
@@ -665,6 +960,8 @@ def read_table(
     area_outline: BaseGeometry | None = None,
     sheet: str | None = None,
     metric_crs: int = METRIC_CRS,
+    known_ports: Any = None,
+    register_codes: Any = None,
 ) -> TableResult:
     """Read a planner's table and check every row.
 
@@ -693,6 +990,12 @@ def read_table(
         when the workbook has more).
     metric_crs
         EPSG code of the metric CRS used for distances.
+    known_ports
+        Sea links only: the port ids a link may name (the pack's and the
+        planner's); a link naming another port is an error. None: not checked.
+    register_codes
+        Villages only: the codes of the area's register; a code outside it is
+        a warning (the row adds a new place). None: not checked.
 
     Returns
     -------
@@ -720,16 +1023,20 @@ def read_table(
         report.error(None, None, str(exc))
         _fail(kind, path, report)
 
-    index = _match_columns(raw, schema, report)
+    _merge_header_rows(raw, kind, schema)
+    index = _match_columns(raw, schema, report, kind)
+    _add_missing_id(raw, index, kind, path.stem, report)
     _check_width(raw, report)
     typed = _typed_columns(raw, index, schema, report)
     _check_duplicates(kind, typed, raw.rows, report)
 
     if kind == "sealinks":
-        _check_sealinks(typed, raw.rows, report)
+        _check_sealinks(typed, raw.rows, report, known_ports)
         geometries = _line_geometries(raw, crs, report)
         used = set()
     else:
+        if kind == "villages":
+            _check_codes(typed, raw.rows, report, register_codes)
         quality = typed.get("location_quality", [None] * len(raw.rows))
         xs, ys, column = _coordinates(raw, index, quality, report)
         xs, ys = to_wgs84(xs, ys, crs=crs)

@@ -41,6 +41,7 @@ from folium import plugins
 from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 
+from islandcare._escape import html_text, template_safe
 from islandcare.config import AreaConfig
 from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
@@ -168,8 +169,8 @@ def _words(items: object, table: dict[str, str], sep: str) -> str:
 def _popup(title: str, rows: Iterable[tuple[str, str]], *, width: int = 400) -> folium.Popup:
     """A popup: the title, then a table of (label, HTML value) rows."""
     body = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return folium.Popup(f"<div class='ic-pop'><b>{html.escape(title)}</b><table>{body}</table>"
-                        "</div>", max_width=width)
+    return folium.Popup(template_safe(f"<div class='ic-pop'><b>{html.escape(title)}</b><table>"
+                                      f"{body}</table></div>"), max_width=width)
 
 
 def _rows(pairs: Iterable[tuple[str, object]]) -> list[tuple[str, str]]:
@@ -460,6 +461,7 @@ def _add_base(m: folium.Map, area: Area) -> None:
     land = area.layers["land"][["land_id", "kind", "area_km2", "source", "geometry"]].copy()
     land["in_area"] = land.intersects(area.outline_geom)
     land["area_km2"] = land["area_km2"].round(2)
+    land["source"] = land["source"].map(html_text, na_action="ignore")  # tooltips set innerHTML
     folium.GeoJson(
         land, name=_named(_swatch_fill(_LAND, edge=_LAND_EDGE), "陆地 Land"),
         style_function=lambda f: {
@@ -469,7 +471,8 @@ def _add_base(m: folium.Map, area: Area) -> None:
                                       aliases=["岛/陆地 land", "km²", "source 来源"]),
     ).add_to(m)
     folium.GeoJson(
-        area.layers["outline"][["code", "name", "source", "geometry"]],
+        area.layers["outline"][["code", "name", "source", "geometry"]].assign(
+            name=lambda d: d["name"].map(html_text, na_action="ignore"), source=lambda d: d["source"].map(html_text, na_action="ignore")),
         name=_named(_swatch_line(_OUTLINE, weight=1.6, dash="6 4"), "行政边界 Outline of the district"),
         style_function=lambda _: {"fill": False, "color": _OUTLINE, "weight": 1.6,
                                   "dashArray": "6 4"},
@@ -495,7 +498,7 @@ def _add_circles(m: folium.Map, report: AreaReport) -> None:
                 show=key == "primary_care",
                 style_function=lambda _, c=colour: {"fillColor": c, "color": c, "weight": 0.6,
                                                     "fillOpacity": 0.3},
-                tooltip=f"{name} (land reached 可达陆地)",
+                tooltip=html_text(f"{name} (land reached 可达陆地)"),
             ).add_to(m)
 
 
@@ -524,7 +527,9 @@ def _add_roads(m: folium.Map, area: Area) -> None:
         label = (f"{_ROAD_ZH.get(cls, '其他道路')} {cls} road, mapped, "
                  f"{area.config.speed_kmh(cls):g} km/h")
         folium.GeoJson(
-            roads[roads["cls"] == cls].drop(columns="cls"),
+            roads[roads["cls"] == cls].drop(columns="cls").assign(
+                highway=lambda d: d["highway"].map(html_text, na_action="ignore"),
+                source=lambda d: d["source"].map(html_text, na_action="ignore")),
             name=_named(_swatch_line(colour, weight=weight), label),
             style_function=lambda f, c=colour, w=weight: {
                 "color": c, "weight": w, "opacity": 0.95 if f["properties"]["inside"] else 0.4},
@@ -541,7 +546,7 @@ def _add_bridges(m: folium.Map, area: Area) -> None:
                                          "桥 Bridges (drawn approximately)"))
     for _, b in bridges.iterrows():
         folium.PolyLine([(y, x) for x, y in b.geometry.coords], color=_BRIDGE, weight=3.5,
-                        dash_array="2 5", tooltip=str(b["name"]),
+                        dash_array="2 5", tooltip=html_text(b["name"]),
                         popup=_popup(str(b["name"]), _rows([("source 来源", b["source"])])),
                         ).add_to(fg)
     fg.add_to(m)
@@ -560,7 +565,7 @@ def _add_sea(m: folium.Map, area: Area) -> None:
             folium.PolyLine(
                 [(y, x) for x, y in s.geometry.coords], color=_FERRY, weight=2.6,
                 dash_array=None if stated else "8 6",
-                tooltip=f"{title} ({'crossing stated' if stated else 'crossing modelled'})",
+                tooltip=html_text(f"{title} ({'crossing stated' if stated else 'crossing modelled'})"),
                 popup=_popup(title, _rows([
                     ("vessel 船型", s.get("vessel")),
                     ("crossing 航行 (min)", s.get("crossing_min")),
@@ -582,7 +587,7 @@ def _add_sea(m: folium.Map, area: Area) -> None:
                 (p.geometry.y, p.geometry.x),
                 icon=folium.DivIcon(html=_port_icon(exact=exact), icon_size=(13, 13),
                                     icon_anchor=(6, 6)),
-                tooltip=f"{p['name']}{'' if exact else _APPROX}",
+                tooltip=html_text(f"{p['name']}{'' if exact else _APPROX}"),
                 popup=_popup(str(p["name"]), _rows([
                     ("island 岛", p.get("island")), ("location 位置", p.get("location_quality")),
                     ("placed by 定位依据", p.get("location_note")),
@@ -605,11 +610,11 @@ def _add_helicopter(m: folium.Map, area: Area) -> None:
             note = (f"helicopter 直升机: {t:g} min after the call = "
                     f"{air.sum_text(t - air.dispatch - air.landing)}: {km:.0f} km from {b['name']}")
             folium.Circle((b.geometry.y, b.geometry.x), radius=km * 1000, color=_HELI, weight=1.6,
-                          dash_array="10 6", fill=False, tooltip=note).add_to(fg)
+                          dash_array="10 6", fill=False, tooltip=html_text(note)).add_to(fg)
             folium.Marker((b.geometry.y + km / 111.2, b.geometry.x),
                           icon=folium.DivIcon(html=f"<div class='ic-ring-label'>✈ {t:g} min</div>",
                                               icon_size=(70, 14), icon_anchor=(35, 7)),
-                          tooltip=note).add_to(fg)
+                          tooltip=html_text(note)).add_to(fg)
     fg.add_to(m)
 
 
@@ -617,7 +622,7 @@ def _add_facilities(m: folium.Map, area: Area) -> None:
     """One layer per facility kind; the popup of a pad says when the helicopter gets there."""
     fac = area.layers["facilities"]
     for kind, label in FACILITY_KINDS.items():
-        sub = fac[(fac["kind"] == kind) & fac.geometry.notna()]
+        sub = fac[(fac["kind"] == kind) & fac.geometry.notna() & ~fac.geometry.is_empty]
         if sub.empty:
             continue
         fg = folium.FeatureGroup(name=_named(_fac_icon(kind, approximate=False),
@@ -643,7 +648,7 @@ def _add_facilities(m: folium.Map, area: Area) -> None:
                 (f.geometry.y, f.geometry.x),
                 icon=folium.DivIcon(html=_fac_icon(kind, approximate=approx, planned=planned),
                                     icon_size=(size, size), icon_anchor=(size // 2, size // 2)),
-                tooltip=f"{f['name']}{_APPROX if approx else ''}",
+                tooltip=html_text(f"{f['name']}{_APPROX if approx else ''}"),
                 popup=_popup(str(f["name"]), rows),
             ).add_to(fg)
         fg.add_to(m)
@@ -774,12 +779,12 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
                                 f"{_minutes(minutes)}" if report is not None else "")
         marker = folium.CircleMarker(
             (float(r["lat"]), float(r["lon"])), radius=11 if seat else 6, color=ring,
-            weight=weight, dash_array=dash, fill=True, fill_opacity=0.95, tooltip=tip,
+            weight=weight, dash_array=dash, fill=True, fill_opacity=0.95, tooltip=html_text(tip),
             fill_color=cmap(min(float(minutes), MINUTES_MAX))[:7] if timed else _NO_TIME,
             popup=_popup(str(r["name"]), _place_popup_rows(
                 r, report, sources.get((r["unit"], r["code"])),
                 norms.get(str(r.get("township_code"))) if seat else None), width=440))
-        marker.options["name"] = str(r["name"])  # what the search box finds (propertyName)
+        marker.options["name"] = html_text(r["name"])  # what the search box finds (propertyName)
         marker.add_to(fg)
     fg.add_to(m)
     return fg
