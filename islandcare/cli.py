@@ -372,6 +372,27 @@ def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.analyses.report import analyse_area, analysis_steps
+    from islandcare.data.pack import load_pack
+    from islandcare.render.words import area_lang, words
+    from islandcare.report import write_report
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".docx", ".pdf"):
+        raise InputError(f"{out}: the report is written as .docx (Word) or .pdf; choose one of "
+                         "these suffixes for -o.")
+    area = con.step("load offline pack", lambda: load_pack(args.area))
+    lang = area_lang(area.config, args.lang)
+    rep = con.steps("analyse", analysis_steps(area),
+                    lambda tell: analyse_area(area, hour=args.hour, progress=tell))
+    path = con.step(f"write {out.suffix.lower()[1:]} report",
+                    lambda: write_report(rep, out, lang=lang))
+    n_maps = len(rep.circles) + 3
+    con.info(words(lang)("cli.report_written", path=path, maps=n_maps, under=len(rep.underserved)))
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, con: Console) -> int:
     from islandcare.app import HOST, App, make_server
 
@@ -416,6 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     common.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+    common.add_argument("--lang", choices=["zh", "en"],
+                        help="language of maps, summaries, reports and output "
+                             "(default: the area file's area.lang, zh for the Chinese areas)")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", parents=[common], help="maps and tables for one area or all, from the offline pack")
@@ -471,6 +495,13 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--format", choices=["csv", "xlsx", "geojson"])
     u.add_argument("-o", "--output", required=True, help="file to write")
     u.set_defaults(func=cmd_underserved)
+
+    rp = sub.add_parser("report", parents=[common],
+                        help="the report for a director: Word (.docx) or PDF, in Chinese or English")
+    rp.add_argument("--area", required=True)
+    rp.add_argument("-o", "--output", required=True, help="report.docx or report.pdf")
+    rp.add_argument("--hour", type=float, help="hour of day for ferry waits (default: average)")
+    rp.set_defaults(func=cmd_report)
 
     sv = sub.add_parser("serve", parents=[common],
                         help="the area's map in a local web page: click to try a site")
