@@ -109,6 +109,7 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
     from islandcare.render.index import write_index
     from islandcare.render.maps import write_area_map
     from islandcare.render.summary import write_summary
+    from islandcare.render.words import area_lang, export_columns, export_rows, words
 
     out_root = Path(args.out)
     summaries = []
@@ -134,20 +135,23 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                 con.info(f"    {line}")
         rep = con.steps("analyse", analysis_steps(area),
                         lambda tell, a=area: analyse_area(a, hour=args.hour, progress=tell))
-        con.step("draw map", lambda a=area, r=rep, o=out: write_area_map(a, o, r))
+        lang = area_lang(area.config, args.lang)
+        con.step("draw map", lambda a=area, r=rep, o=out: write_area_map(a, o, r, lang=lang))
         notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
 
-        def exports(r=rep, o=out, n=notes) -> None:
-            write_summary(r, o)
-            under = place_frame(r, status="underserved")
+        def exports(r=rep, o=out, n=notes, w=words(lang)) -> None:
+            write_summary(r, o, lang=w.lang)
+            under = export_rows(place_frame(r, status="underserved"), w)
+            cols = export_columns(w, UNDERSERVED_COLUMNS)
             for fmt in ("csv", "xlsx", "geojson"):
-                write_table(under, o / f"underserved.{fmt}", columns=UNDERSERVED_COLUMNS, notes=n)
-            write_table(place_frame(r), o / "places.csv",
-                        columns={**UNDERSERVED_COLUMNS, "status": "verdict 结论"})
+                write_table(under, o / f"underserved.{fmt}", columns=cols, notes=n)
+            write_table(export_rows(place_frame(r), w), o / "places.csv",
+                        columns=export_columns(w, {**UNDERSERVED_COLUMNS, "status": "verdict 结论"}))
 
         con.step("write summary and exports", exports)
         s = rep.summary
         summaries.append({"area": key, "title": area.config.title, "map": str(out / "index.html"),
+                          "lang": lang, "assessed": s["villages"]["covered"] + s["villages"]["underserved"],
                           "counts": area.meta.get("counts", {}),
                           "headline": {
                               "covered": s["villages"]["covered"],
@@ -156,15 +160,16 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                               "avg response (min)": s["ambulance"]["response"]["all"]["average_response_min"],
                           }})
     index = write_index(summaries, out_root)
+    w = words(args.lang or (summaries[0]["lang"] if summaries else "zh"))
     con.info("")
-    con.info(f"{'area':<10}{'villages':>9}{'covered':>9}{'under':>7}{'unknown':>9}{'avg resp':>10}  folder")
+    con.info(w("cli.table_head"))
     for s in summaries:
         h = s["headline"]
         avg = h["avg response (min)"]
         con.info(f"{s['area']:<10}{s['counts'].get('villages', 0):>9}{h['covered']:>9}{h['underserved']:>7}"
                  f"{h['unknown']:>9}{'—' if avg is None else avg:>10}  {Path(s['map']).parent}")
-    con.info("Unknown = no known point or a gap in the data, not a gap in care.")
-    con.info(f"Open {index} in a browser.")
+    con.info(w("cli.unknown_note"))
+    con.info(w("cli.open", path=index))
     return EXIT_OK
 
 
@@ -359,16 +364,17 @@ def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
     from islandcare.analyses.report import UNDERSERVED_COLUMNS, analyse_area, place_frame
     from islandcare.data.pack import load_pack
     from islandcare.export import write_table
+    from islandcare.render.words import area_lang, export_columns, export_rows, words
 
     area = load_pack(args.area)
     rep = con.step("analyse", lambda: analyse_area(area, with_polygons=False))
-    under = place_frame(rep, status="underserved")
+    w = words(area_lang(area.config, args.lang))
+    under = export_rows(place_frame(rep, status="underserved"), w)
     notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
-    path = write_table(under, Path(args.output), format=args.format, columns=UNDERSERVED_COLUMNS,
-                       notes=notes)
+    path = write_table(under, Path(args.output), format=args.format,
+                       columns=export_columns(w, UNDERSERVED_COLUMNS), notes=notes)
     v = rep.summary["villages"]
-    con.info(f"{len(under)} underserved places written to {path} "
-             f"(villages: {v['covered']} covered, {v['underserved']} underserved, {v['unknown']} unknown)")
+    con.info(w("cli.underserved_written", n=len(under), path=path, **v))
     return EXIT_OK
 
 

@@ -117,3 +117,19 @@ def area_lang(config: object, lang: str | None = None) -> str:
         return lang
     get = getattr(config, "get", None)
     return str(get("area.lang", "zh")) if get else "zh"
+
+
+def export_columns(w: Words, columns: dict[str, str]) -> dict[str, str]:
+    """Export headers in ``w``'s language (both languages kept), for the keys of ``columns``.
+
+    A key with no ``columns.<key>`` entry keeps its header from ``columns``.
+    """
+    return {k: w.get(f"columns.{k}", v) for k, v in columns.items()}
+
+
+def export_rows(frame, w: Words):
+    """A copy of an export table with its reason column in ``w``'s language."""
+    out = frame.copy()
+    if "reason" in out:
+        out["reason"] = [w.reason(r) for r in out["reason"]]
+    return out
