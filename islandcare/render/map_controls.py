@@ -127,6 +127,7 @@ class ExportPng(MacroElement):
     _template = Template("""
 {% macro script(this, kwargs) %}
 (function (map) {
+  var BUTTONS = /ic-export|leaflet-control-(zoom|layers|search|mouseposition)|fullscreen/;
   var ctl = L.control({position: "topleft"});
   ctl.onAdd = function () {
     var a = L.DomUtil.create("a", "ic-export leaflet-bar");
@@ -137,9 +138,9 @@ class ExportPng(MacroElement):
       L.DomEvent.preventDefault(ev);
       var box = map.getContainer();
       window.htmlToImage.toPng(box, {
-        pixelRatio: 2, backgroundColor: getComputedStyle(box).backgroundColor,
-        filter: function (n) { return !(n.classList && (n.classList.contains("ic-export")
-          || n.classList.contains("leaflet-control-zoom"))); }
+        pixelRatio: 2, skipFonts: true, backgroundColor: getComputedStyle(box).backgroundColor,
+        // buttons are left out of the picture (and their icons need not be read from disk)
+        filter: function (n) { return !(n.classList && BUTTONS.test(n.className)); }
       }).then(function (url) {
         var link = document.createElement("a");
         link.download = {{ this.filename|tojson }}; link.href = url;
