@@ -136,7 +136,8 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
         rep = con.steps("analyse", analysis_steps(area),
                         lambda tell, a=area: analyse_area(a, hour=args.hour, progress=tell))
         lang = area_lang(area.config, args.lang)
-        con.step("draw map", lambda a=area, r=rep, o=out: write_area_map(a, o, r, lang=lang))
+        con.step(words(lang)("cli.draw_map"),
+                 lambda a=area, r=rep, o=out: write_area_map(a, o, r, lang=lang))
         notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
 
         def exports(r=rep, o=out, n=notes, w=words(lang)) -> None:
@@ -148,7 +149,7 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
             write_table(export_rows(place_frame(r), w), o / "places.csv",
                         columns=export_columns(w, {**UNDERSERVED_COLUMNS, "status": "verdict 结论"}))
 
-        con.step("write summary and exports", exports)
+        con.step(words(lang)("cli.write_exports"), exports)
         s = rep.summary
         summaries.append({"area": key, "title": area.config.title, "map": str(out / "index.html"),
                           "lang": lang, "assessed": s["villages"]["covered"] + s["villages"]["underserved"],

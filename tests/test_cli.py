@@ -167,3 +167,23 @@ def test_run_with_planner_ports_and_sea_links(tmp_path, capsys):
     bad.write_text("link_id,from_port,to_port,vessel\nl1,shengsi-port-caiyuan,nowhere,ferry\n", encoding="utf-8")
     assert main(["run", "--area", "shengsi", "--out", str(out), "--sealinks", str(bad)]) == 1
     assert "row 2, column 'to_port'" in capsys.readouterr().err
+
+
+def test_run_in_english_keeps_english_first(tmp_path, capsys):
+    """--lang en over the area file's zh: English-first headers, English summary and output."""
+    import pandas as pd
+
+    assert main(["run", "--area", "putuo", "--out", str(tmp_path), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Unknown = no known point" in out and "在浏览器中打开" not in out
+    under = pd.read_csv(tmp_path / "putuo/underserved.csv", encoding="utf-8-sig", dtype=str)
+    assert "code 代码" in under.columns and "reason 原因" in under.columns
+    assert under["reason 原因"].str.contains("min").all()
+    md = (tmp_path / "putuo/summary.md").read_text("utf-8")
+    assert "coverage summary" in md and "What would answer more" in md
+    assert "islandcare template villages" in md
+    import pytest
+
+    with pytest.raises(SystemExit) as stop:  # a usage mistake: argparse says so, exit 2
+        main(["run", "--area", "putuo", "--out", str(tmp_path), "--lang", "fr"])
+    assert stop.value.code == 2

@@ -724,7 +724,7 @@ def minutes_colormap(area: Area) -> cm.LinearColormap:
 
 
 def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
-                      norm: str | None) -> list[tuple[str, str]]:
+                      norm: str | None, w: Words | None = None) -> list[tuple[str, str]]:
     """Popup rows of one place: verdict, times, modes, sources and data-quality flags."""
     seat = r["unit"] == "township_seat"
     cls = r.get("settlement_class")
@@ -736,7 +736,10 @@ def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
                      f"<span class='ic-{status}'>{_STATUS_ZH.get(status, status)}</span>"))
         rows += _rows([("failing rules 未达标", _words(r.get("failing_rules"), _RULE_ZH, ",")),
                        ("cannot tell 无法判断", _words(r.get("unknown_rules"), _RULE_ZH, ",")),
-                       ("reason 原因", r.get("reason"))])
+                       ("reason 原因", r.get("reason") if w is None or w.lang == "en"
+                        else w.reason(r.get("reason"))),
+                       ("reason (English)", r.get("reason") if w is not None and w.lang != "en"
+                        and w.reason(r.get("reason")) != r.get("reason") else None)])
         pc = report.circles.get("primary_care")
         if pc is not None and cls in pc.circle.limits:
             limit, mode = pc.circle.limits[cls]
@@ -793,7 +796,7 @@ def _plain_places(area: Area) -> pd.DataFrame:
 
 
 def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
-                cmap: cm.LinearColormap) -> folium.FeatureGroup:
+                cmap: cm.LinearColormap, w: Words | None = None) -> folium.FeatureGroup:
     """The places: fill = minutes to primary care, ring = verdict; searchable by name."""
     if report is not None:
         pl = report.places
@@ -826,7 +829,7 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
             fill_color=cmap(min(float(minutes), MINUTES_MAX))[:7] if timed else _NO_TIME,
             popup=_popup(str(r["name"]), _place_popup_rows(
                 r, report, sources.get((r["unit"], r["code"])),
-                norms.get(str(r.get("township_code"))) if seat else None), width=440))
+                norms.get(str(r.get("township_code"))) if seat else None, w), width=440))
         marker.options["name"] = str(r["name"])  # what the search box finds (propertyName)
         marker.add_to(fg)
     fg.add_to(m)
@@ -1076,7 +1079,7 @@ def area_map(area: Area, report: AreaReport | None = None, *, lang: str | None =
     _add_bridges(m, area)
     _add_sea(m, area)
     _add_helicopter(m, area)
-    places = _add_places(m, area, report, cmap)
+    places = _add_places(m, area, report, cmap, w)
     _add_facilities(m, area)
     PlaceLabels(report.places if report is not None else _plain_places(area)).add_to(m)
     plugins.Search(layer=places, search_label="name", search_zoom=13, position="topleft",
