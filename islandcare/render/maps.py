@@ -47,7 +47,7 @@ from islandcare.data.schema import FACILITY_KINDS
 from islandcare.network.air import flight_minutes
 from islandcare.network.sea import haversine_km
 from islandcare.render import style
-from islandcare.render.map_controls import ExportPng, PlaceLabels, gaps_html
+from islandcare.render.map_controls import ExportPng, PlaceLabels, gaps_html, rule_marks
 from islandcare.render.words import Words, area_lang, words
 
 if TYPE_CHECKING:
@@ -823,6 +823,10 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
         ring, weight, dash = _RING.get(status, _RING["covered"])
         tip = str(r["name"]) + (f": {_STATUS_ZH.get(status, status)}, primary care "
                                 f"{_minutes(minutes)}" if report is not None else "")
+        if status == "underserved" and w is not None:  # which rule fails, with its mark
+            tip += " — " + " ".join(
+                f"{rule_marks(rule)} {w.get(f'rule.{rule}', rule)}"
+                for rule in str(r.get("failing_rules") or "").split(", ") if rule)
         marker = folium.CircleMarker(
             (float(r["lat"]), float(r["lon"])), radius=11 if seat else 6, color=ring,
             weight=weight, dash_array=dash, fill=True, fill_opacity=0.95, tooltip=tip,
