@@ -77,9 +77,12 @@ def data_gaps(rep: AreaReport) -> list[Gap]:
     if norm is not None and len(norm):
         missing = norm["present"].map(lambda v: v is None or (isinstance(v, float) and v != v))
         if missing.any():
-            codes = set(norm.loc[missing, "township_code"].dropna().astype(str)) - {""}
+            codes = norm["township_code"].fillna("").astype(str)
             seats = pl[pl["unit"].eq("township_seat")]
-            blocked = int(seats["code"].astype(str).isin(codes).sum()) if codes else len(seats)
-            gaps.append(Gap("no_ambulance_count", int(missing.sum()), blocked or len(seats),
-                            "facilities"))
+            seat_codes = seats["code"].astype(str)
+            if (codes[missing] == "").any():  # "the rest of the area": every seat not named
+                blocked = int((~seat_codes.isin(set(codes[~missing]) - {""})).sum())
+            else:
+                blocked = int(seat_codes.isin(set(codes[missing])).sum())
+            gaps.append(Gap("no_ambulance_count", int(missing.sum()), blocked, "facilities"))
     return sorted((g for g in gaps if g.count), key=lambda g: -g.blocked)
