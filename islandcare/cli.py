@@ -137,10 +137,11 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                         lambda tell, a=area: analyse_area(a, hour=args.hour, progress=tell))
         lang = area_lang(area.config, args.lang)
         con.step(words(lang)("cli.draw_map"),
-                 lambda a=area, r=rep, o=out: write_area_map(a, o, r, lang=lang))
+                 lambda a=area, r=rep, o=out, la=lang: write_area_map(a, o, r, lang=la))
         notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
 
-        def exports(r=rep, o=out, n=notes, w=words(lang)) -> None:
+        def exports(r=rep, o=out, n=notes, la=lang) -> None:
+            w = words(la)
             write_summary(r, o, lang=w.lang)
             under = export_rows(place_frame(r, status="underserved"), w)
             cols = export_columns(w, UNDERSERVED_COLUMNS)

@@ -75,7 +75,7 @@ def data_gaps(rep: AreaReport) -> list[Gap]:
     ]
     norm = rep.norm
     if norm is not None and len(norm):
-        missing = norm["present"].map(lambda v: v is None or (isinstance(v, float) and v != v))
+        missing = norm["present"].isna()
         if missing.any():
             codes = norm["township_code"].fillna("").astype(str)
             seats = pl[pl["unit"].eq("township_seat")]

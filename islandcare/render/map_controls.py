@@ -22,8 +22,14 @@ from folium.template import Template
 from islandcare.render import style
 from islandcare.render.words import Words
 
-__all__ = ["HTML_TO_IMAGE_URL", "ExportPng", "PlaceLabels", "VILLAGE_LABEL_ZOOM", "gaps_html",
-           "rule_marks"]
+__all__ = [
+    "HTML_TO_IMAGE_URL",
+    "VILLAGE_LABEL_ZOOM",
+    "ExportPng",
+    "PlaceLabels",
+    "gaps_html",
+    "rule_marks",
+]
 
 #: Zoom from which village names are shown.
 VILLAGE_LABEL_ZOOM = 12

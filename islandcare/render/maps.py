@@ -890,8 +890,8 @@ def _title_html(area: Area, report: AreaReport | None, w: Words | None = None) -
 
 def _title_html_en(area: Area, report: AreaReport | None, w: Words) -> str:
     """The title box in English (or any language but Chinese), from the string table."""
-    out = [f"<div class='ic-name'>{html.escape(area.config.title)} · "
-           f"{html.escape(w('map.title_suffix'))}</div>",
+    out = [(f"<div class='ic-name'>{html.escape(area.config.title)} · "
+            f"{html.escape(w('map.title_suffix'))}</div>"),
            f"<div class='ic-note' style='margin-top:0'>{html.escape(w('map.subtitle'))}</div>"]
     vil = area.layers["villages"]
     if report is None:

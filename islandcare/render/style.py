@@ -8,8 +8,18 @@ confused, and the PNG of a web map and the report's figure read the same.
 
 from __future__ import annotations
 
-__all__ = ["LAND_IN", "LAND_OUT", "MINUTES_COLOURS", "NOT_ASSESSED", "REACHED", "RULE_MARK",
-           "SEA", "STATUS_COLOUR", "OUTLINE", "ROAD"]
+__all__ = [
+           "LAND_IN",
+           "LAND_OUT",
+           "MINUTES_COLOURS",
+           "NOT_ASSESSED",
+           "OUTLINE",
+           "REACHED",
+           "ROAD",
+           "RULE_MARK",
+           "SEA",
+           "STATUS_COLOUR",
+]
 
 SEA = "#a9cce3"           # sea
 LAND_IN = "#f6f0dc"       # land inside the district, not reached by the circle

@@ -92,7 +92,7 @@ def _headline(rep: AreaReport, w: Words) -> Table:
     s = rep.summary
     rows: list[list[str]] = []
     register = s["villages_in_register"]
-    for key, c in s["circles"].items():
+    for c in s["circles"].values():
         v, seats, people = c["villages"], c["township_seats"], c["people_at_seats"]
         timed = v["covered"] + v["underserved"]
         sep = "；" if w.lang == "zh" else "; "

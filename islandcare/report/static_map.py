@@ -15,17 +15,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-from islandcare.analyses.report import AreaReport  # noqa: E402
-from islandcare.render import style  # noqa: E402
-from islandcare.render.words import Words  # noqa: E402
-from islandcare.report.fonts import cjk_font  # noqa: E402
+from islandcare.analyses.report import AreaReport
+from islandcare.render import style
+from islandcare.render.words import Words
+from islandcare.report.fonts import cjk_font
 
 __all__ = ["figure_png", "minutes_cmap"]
 

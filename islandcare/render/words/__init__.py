@@ -12,6 +12,7 @@ areas); ``--lang`` on the command line overrides it.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -69,7 +70,7 @@ class Words:
         Reasons join clauses with ``; `` and ``: ``; each clause is matched
         against the ``reasons.patterns`` of the table.
         """
-        if text is None or (isinstance(text, float) and text != text):
+        if text is None or (isinstance(text, float) and math.isnan(text)):
             return ""
         out = []
         for part in str(text).split("; "):
