@@ -75,7 +75,7 @@ class PlaceLabels(MacroElement):
     function free(p, w) {
       for (var i = 0; i < taken.length; i++) {
         var t = taken[i];
-        if (p.x < t.x + t.w && p.x + w > t.x && Math.abs(p.y - t.y) < 14) return false;
+        if (p.x < t.x + t.w && p.x + w > t.x && Math.abs(p.y - t.y) < 18) return false;
       }
       return true;
     }
