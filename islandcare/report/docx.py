@@ -33,7 +33,7 @@ def _font(doc, family: str) -> None:
         fonts.set(qn("w:eastAsia"), family)
 
 
-def _table(doc, t: Table) -> None:
+def _table(doc, t: Table, *, widths_cm: tuple[float, ...] = ()) -> None:
     table = doc.add_table(rows=1, cols=len(t.header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, t.header):
@@ -45,7 +45,9 @@ def _table(doc, t: Table) -> None:
         for cell, text in zip(cells, row):
             cell.text = text
     for row in table.rows:
-        for cell in row.cells:
+        for i, cell in enumerate(row.cells):
+            if i < len(widths_cm):
+                cell.width = Cm(widths_cm[i])
             for p in cell.paragraphs:
                 for run in p.runs:
                     run.font.size = Pt(8.5)
@@ -67,7 +69,7 @@ def _document(content: Content) -> Document:
         for b in s.bullets:
             doc.add_paragraph(b, style="List Bullet")
         for t in s.tables:
-            _table(doc, t)
+            _table(doc, t, widths_cm=(4.5, 3.8, 3.8, 4.9) if t is content.headline else ())
         for f in s.figures:
             doc.add_picture(io.BytesIO(f.png), width=Cm(16))
             doc.add_paragraph(f.caption, style="Caption")

@@ -42,11 +42,12 @@ def chromium_path() -> str:
                      "it (Debian/Ubuntu: apt-get install chromium), or write the report as .docx.")
 
 
-def _table(t: Table) -> str:
+def _table(t: Table, *, cls: str = "") -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in t.header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
                    for row in t.rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            "</table>")
 
 
 def report_html(content: Content) -> str:
@@ -61,7 +62,7 @@ def report_html(content: Content) -> str:
         if s.bullets:
             parts.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in s.bullets)
                          + "</ul>")
-        parts += [_table(t) for t in s.tables]
+        parts += [_table(t, cls="headline" if t is content.headline else "") for t in s.tables]
         for f in s.figures:
             data = base64.b64encode(f.png).decode("ascii")
             parts.append(f"<figure><img src='data:image/png;base64,{data}' alt=''>"
@@ -78,7 +79,10 @@ h1 {{ font-size: 18pt; margin: 0 0 4pt; }} h2 {{ font-size: 13pt; margin: 14pt 0
 table {{ border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 4pt 0 8pt; }}
 th, td {{ border: 1px solid #bbb; padding: 2pt 4pt; text-align: left; vertical-align: top;
   overflow-wrap: anywhere; }}
-th {{ background: #eee; }} td:first-child {{ width: 30%; }} tr {{ break-inside: avoid; }}
+th {{ background: #eee; }} td:first-child {{ width: 30%; }}
+table.headline td:nth-child(1) {{ width: 26%; }} table.headline td:nth-child(2) {{ width: 22%; }}
+table.headline td:nth-child(3) {{ width: 24%; }} table.headline td:nth-child(4) {{ font-size: 7.5pt;
+  color: #444; }} tr {{ break-inside: avoid; }}
 figure {{ margin: 6pt 0 12pt; break-inside: avoid; text-align: center; }}
 figure img {{ max-width: 100%; max-height: 205mm; }}
 figcaption {{ font-size: 9pt; color: #333; }}
