@@ -63,11 +63,11 @@ class PlaceLabels(MacroElement):
 (function (map) {
   var rows = {{ this.rows|tojson }}, zoomFrom = {{ this.zoom }};
   var group = L.layerGroup().addTo(map);
-  function icon(text, cls, w) {
+  function icon(text, cls, w, dy) {
     var el = document.createElement("div");
     el.className = cls; el.textContent = text;
     return L.divIcon({html: el, className: "ic-label-wrap", iconSize: [w, 14],
-                      iconAnchor: cls === "ic-mark" ? [-6, 16] : [-8, 7]});
+                      iconAnchor: cls === "ic-mark" ? [-6, 16] : [-8, 7 - (dy || 0)]});
   }
   function draw() {
     group.clearLayers();
@@ -84,9 +84,11 @@ class PlaceLabels(MacroElement):
       if (r[4]) group.addLayer(L.marker(ll, {icon: icon(r[4], "ic-mark", 40),
                                              interactive: false, keyboard: false}));
       var w = 13 * r[2].length + 6;
-      if (r[3] === "seat") {
-        taken.push({x: p.x + 8, y: p.y, w: w});
-        group.addLayer(L.marker(ll, {icon: icon(r[2], "ic-label ic-label-seat", w),
+      if (r[3] === "seat") {  // always shown: beside, else below or above, a name in the way
+        var dy = [0, 17, -17, 34].find(function (d) { return free({x: p.x + 8, y: p.y + d}, w); });
+        dy = dy === undefined ? 0 : dy;
+        taken.push({x: p.x + 8, y: p.y + dy, w: w});
+        group.addLayer(L.marker(ll, {icon: icon(r[2], "ic-label ic-label-seat", w, dy),
                                      interactive: false, keyboard: false}));
       } else if (z >= zoomFrom && p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y
                  && free({x: p.x + 8, y: p.y}, w)) {
