@@ -112,6 +112,7 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
     from islandcare.render.index import write_index
     from islandcare.render.maps import write_area_map
     from islandcare.render.summary import write_summary
+    from islandcare.render.words import area_lang, export_columns, export_rows, words
 
     import datetime as dt
 
@@ -126,7 +127,8 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
     for key in keys:
         con.info(f"{key}:")
         started = dt.datetime.now(dt.timezone.utc)
-        out = start_area_folder(out_root, key)  # moved to out_root / key when complete
+        folder_name = f"{key}-{args.county}" if args.county else key
+        out = start_area_folder(out_root, folder_name)  # moved to out_root / folder_name when complete
         area = con.step("load offline pack", lambda k=key: load_pack(k))
         area, osm_notes = con.step("lay the OpenStreetMap cache over the pack",
                                    lambda a=area: _with_osm_cache(a))
@@ -136,7 +138,6 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
             from islandcare.analyses.counties import county_subset
 
             area = county_subset(area, args.county)
-            out = out_root / f"{key}-{args.county}"
             con.info(f"    {area.meta['county']['name']} ({args.county}) alone: its townships and villages")
         if args.year:
             from islandcare.data.pack import relocated
@@ -157,26 +158,31 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                 con.info(f"    {line}")
         rep = con.steps("analyse", analysis_steps(area),
                         lambda tell, a=area: analyse_area(a, hour=args.hour, progress=tell))
-        con.step("draw map", lambda a=area, r=rep, o=out: write_area_map(a, o, r))
+        lang = area_lang(area.config, args.lang)
+        con.step(words(lang)("cli.draw_map"),
+                 lambda a=area, r=rep, o=out, la=lang: write_area_map(a, o, r, lang=la))
         notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
 
-        def exports(r=rep, o=out, n=notes) -> None:
-            write_summary(r, o)
-            under = place_frame(r, status="underserved")
+        def exports(r=rep, o=out, n=notes, la=lang) -> None:
+            w = words(la)
+            write_summary(r, o, lang=w.lang)
+            under = export_rows(place_frame(r, status="underserved"), w)
+            cols = export_columns(w, UNDERSERVED_COLUMNS)
             for fmt in ("csv", "xlsx", "geojson"):
-                write_table(under, o / f"underserved.{fmt}", columns=UNDERSERVED_COLUMNS, notes=n)
-            write_table(place_frame(r), o / "places.csv",
-                        columns={**UNDERSERVED_COLUMNS, "status": "verdict 结论"})
+                write_table(under, o / f"underserved.{fmt}", columns=cols, notes=n)
+            write_table(export_rows(place_frame(r), w), o / "places.csv",
+                        columns=export_columns(w, {**UNDERSERVED_COLUMNS, "status": "verdict 结论"}))
 
-        con.step("write summary and exports", exports)
+        con.step(words(lang)("cli.write_exports"), exports)
         inputs = {k: Path(v) if v else None for k, v in (
             ("facilities", args.facilities), ("villages", args.villages),
             ("ports", args.ports), ("sealinks", args.sealinks))}
-        out = finish_area_folder(out, out_root / key, area=key, started=started, inputs=inputs,
+        out = finish_area_folder(out, out_root / folder_name, area=key, started=started, inputs=inputs,
                                  options={"year": args.year, "hour": args.hour, "crs": args.crs,
                                           "replace_facilities": args.replace_facilities})
         s = rep.summary
         summaries.append({"area": key, "title": area.config.title, "map": str(out / "index.html"),
+                          "lang": lang, "assessed": s["villages"]["covered"] + s["villages"]["underserved"],
                           "counts": area.meta.get("counts", {}),
                           "headline": {
                               "covered": s["villages"]["covered"],
@@ -186,15 +192,16 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                           }})
     index = write_index(summaries, out_root)
     write_run_manifest(out_root, areas=keys, started=run_started)
+    w = words(args.lang or (summaries[0]["lang"] if summaries else "zh"))
     con.info("")
-    con.info(f"{'area':<10}{'villages':>9}{'covered':>9}{'under':>7}{'unknown':>9}{'avg resp':>10}  folder")
+    con.info(w("cli.table_head"))
     for s in summaries:
         h = s["headline"]
         avg = h["avg response (min)"]
         con.info(f"{s['area']:<10}{s['counts'].get('villages', 0):>9}{h['covered']:>9}{h['underserved']:>7}"
                  f"{h['unknown']:>9}{'—' if avg is None else avg:>10}  {Path(s['map']).parent}")
-    con.info("Unknown = no known point or a gap in the data, not a gap in care.")
-    con.info(f"Open {index} in a browser.")
+    con.info(w("cli.unknown_note"))
+    con.info(w("cli.open", path=index))
     return EXIT_OK
 
 
@@ -479,16 +486,38 @@ def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
     from islandcare.analyses.report import UNDERSERVED_COLUMNS, analyse_area, place_frame
     from islandcare.data.pack import load_pack
     from islandcare.export import write_table
+    from islandcare.render.words import area_lang, export_columns, export_rows, words
 
     area, _ = _with_osm_cache(load_pack(args.area))
     rep = con.step("analyse", lambda: analyse_area(area, with_polygons=False))
-    under = place_frame(rep, status="underserved")
+    w = words(area_lang(area.config, args.lang))
+    under = export_rows(place_frame(rep, status="underserved"), w)
     notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
-    path = write_table(under, Path(args.output), format=args.format, columns=UNDERSERVED_COLUMNS,
-                       notes=notes)
+    path = write_table(under, Path(args.output), format=args.format,
+                       columns=export_columns(w, UNDERSERVED_COLUMNS), notes=notes)
     v = rep.summary["villages"]
-    con.info(f"{len(under)} underserved places written to {path} "
-             f"(villages: {v['covered']} covered, {v['underserved']} underserved, {v['unknown']} unknown)")
+    con.info(w("cli.underserved_written", n=len(under), path=path, **v))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.analyses.report import analyse_area, analysis_steps
+    from islandcare.data.pack import load_pack
+    from islandcare.render.words import area_lang, words
+    from islandcare.report import write_report
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".docx", ".pdf"):
+        raise InputError(f"{out}: the report is written as .docx (Word) or .pdf; choose one of "
+                         "these suffixes for -o.")
+    area, _ = _with_osm_cache(con.step("load offline pack", lambda: load_pack(args.area)))
+    lang = area_lang(area.config, args.lang)
+    rep = con.steps("analyse", analysis_steps(area),
+                    lambda tell: analyse_area(area, hour=args.hour, progress=tell))
+    path = con.step(f"write {out.suffix.lower()[1:]} report",
+                    lambda: write_report(rep, out, lang=lang))
+    n_maps = len(rep.circles) + 3
+    con.info(words(lang)("cli.report_written", path=path, maps=n_maps, under=len(rep.underserved)))
     return EXIT_OK
 
 
@@ -567,6 +596,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     common.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+    common.add_argument("--lang", choices=["zh", "en"],
+                        help="language of maps, summaries, reports and output "
+                             "(default: the area file's area.lang, zh for the Chinese areas)")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", parents=[common], help="maps and tables for one area or all, from the offline pack")
@@ -641,6 +673,13 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--format", choices=["csv", "xlsx", "geojson"])
     u.add_argument("-o", "--output", required=True, help="file to write")
     u.set_defaults(func=cmd_underserved)
+
+    rp = sub.add_parser("report", parents=[common],
+                        help="the report for a director: Word (.docx) or PDF, in Chinese or English")
+    rp.add_argument("--area", required=True)
+    rp.add_argument("-o", "--output", required=True, help="report.docx or report.pdf")
+    rp.add_argument("--hour", type=float, help="hour of day for ferry waits (default: average)")
+    rp.set_defaults(func=cmd_report)
 
     sv = sub.add_parser("serve", parents=[common],
                         help="the area's map in a local web page: click to try a site")

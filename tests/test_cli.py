@@ -98,10 +98,14 @@ def test_run_exports_every_place_once(tmp_path):
     raw = (tmp_path / "putuo/underserved.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     places = pd.read_csv(tmp_path / "putuo/places.csv", encoding="utf-8-sig", dtype=str)
-    assert places["code 代码"].is_unique
+    # issue 13: Chinese first for the Chinese areas (area.lang = "zh"), English kept beside it
+    assert places["代码 code"].is_unique
     assert len(places) == 133 + 9  # every register village and every township seat
     under = pd.read_csv(tmp_path / "putuo/underserved.csv", encoding="utf-8-sig", dtype=str)
-    assert set(under["code 代码"]) == set(places.loc[places["verdict 结论"] == "underserved", "code 代码"])
+    assert set(under["代码 code"]) == set(places.loc[places["结论 verdict"] == "underserved", "代码 code"])
+    # the reason column is in Chinese too (names as written)
+    assert under["原因 reason"].str.contains("分钟").all()
+    assert not under["原因 reason"].str.contains("min > target").any()
 
 
 def test_fetch_builds_the_cache_from_a_local_osm_file(tmp_path, monkeypatch, capsys):
@@ -152,8 +156,8 @@ def test_run_with_planner_ports_and_sea_links(tmp_path, capsys):
                  "--sealinks", str(links)]) == 0
     import pandas as pd
 
-    places = pd.read_csv(out / "shengsi/places.csv", encoding="utf-8-sig", dtype=str).set_index("code 代码")
-    col = "to county hospital, land+sea, day 县医院(陆海,日)"
+    places = pd.read_csv(out / "shengsi/places.csv", encoding="utf-8-sig", dtype=str).set_index("代码 code")
+    col = "县医院(陆海,日) to county hospital, land+sea, day"
     # 黄龙乡: 10 boarding + 60 wait (half the 120 headway) + 30 crossing, plus the legs on land
     minutes = float(places.loc["330922201", col])
     assert 100 <= minutes <= 100 + 30
@@ -163,3 +167,23 @@ def test_run_with_planner_ports_and_sea_links(tmp_path, capsys):
     bad.write_text("link_id,from_port,to_port,vessel\nl1,shengsi-port-caiyuan,nowhere,ferry\n", encoding="utf-8")
     assert main(["run", "--area", "shengsi", "--out", str(out), "--sealinks", str(bad)]) == 1
     assert "row 2, column 'to_port'" in capsys.readouterr().err
+
+
+def test_run_in_english_keeps_english_first(tmp_path, capsys):
+    """--lang en over the area file's zh: English-first headers, English summary and output."""
+    import pandas as pd
+
+    assert main(["run", "--area", "putuo", "--out", str(tmp_path), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Unknown = no known point" in out and "在浏览器中打开" not in out
+    under = pd.read_csv(tmp_path / "putuo/underserved.csv", encoding="utf-8-sig", dtype=str)
+    assert "code 代码" in under.columns and "reason 原因" in under.columns
+    assert under["reason 原因"].str.contains("min").all()
+    md = (tmp_path / "putuo/summary.md").read_text("utf-8")
+    assert "coverage summary" in md and "What would answer more" in md
+    assert "islandcare template villages" in md
+    import pytest
+
+    with pytest.raises(SystemExit) as stop:  # a usage mistake: argparse says so, exit 2
+        main(["run", "--area", "putuo", "--out", str(tmp_path), "--lang", "fr"])
+    assert stop.value.code == 2

@@ -29,7 +29,7 @@ from islandcare.render.maps import (
 )
 
 AREAS = ("shengsi", "putuo", "fenghua")
-UNDERSERVED_RING = "#d7191c"
+UNDERSERVED_RING = "#d55e00"  # vermilion (Okabe–Ito), issue 13: told apart by colour-blind eyes
 
 
 @functools.cache
@@ -154,8 +154,9 @@ def test_colour_bar_turns_at_the_area_limits(reports) -> None:
     assert cmap.vmin == 0 and cmap.vmax == MINUTES_MAX
     town = area.config.get("circles.primary_care.town_minutes")
     country = area.config.get("circles.primary_care.countryside_minutes")
-    assert cmap(0)[:7] == "#1a9641"
-    assert cmap(town)[:7] == "#a6d96a" and cmap(country)[:7] == "#fee08b"
+    # viridis, reversed (issue 13: a scale colour-blind readers can read)
+    assert cmap(0)[:7] == "#fde725"
+    assert cmap(town)[:7] == "#5ec962" and cmap(country)[:7] == "#21918c"
 
 
 @pytest.mark.parametrize("key", AREAS)
@@ -274,3 +275,7 @@ def test_index_links_each_area_with_its_headline(tmp_path: Path) -> None:
     assert "普陀区 Putuo Qu" in page and "underserved 服务不足" in page
     assert "<td class='bad'>15</td>" in page and "<td>—</td>" in page
     assert "http" not in page
+    # Fenghua: no village could be assessed, so not "underserved 0" (issue 13)
+    fenghua = page[page.index("fenghua/index.html"):]
+    fenghua = fenghua[:fenghua.index("</tr>")]
+    assert fenghua.count("未评估 not assessed") == 2 and "class='bad'" not in fenghua

@@ -212,6 +212,16 @@ LIBRARIES: tuple[Library, ...] = (
         # branca colormaps (legends of continuous scales) need d3 v3.
         urls={"https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js": "d3.min.js"},
     ),
+    Library(
+        name="html-to-image",
+        package="html-to-image",
+        version="1.11.13",
+        license="MIT",
+        files=("LICENSE", "dist/html-to-image.js"),
+        # the maps' "save as PNG" button draws the current view on a canvas in the browser
+        urls={f"{_JSDELIVR}/npm/html-to-image@1.11.13/dist/html-to-image.js":
+              "dist/html-to-image.js"},
+    ),
 )
 
 # Map defaults that only folium.Icon needs; dropped from offline maps.

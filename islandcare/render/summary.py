@@ -10,6 +10,7 @@ import pandas as pd
 
 from islandcare._io import atomic_write_text
 from islandcare.analyses.report import AreaReport
+from islandcare.render.words import Words, area_lang, words
 
 __all__ = ["summary_markdown", "write_summary"]
 
@@ -55,18 +56,34 @@ def _source_lines(s: dict) -> list[str]:
     return [*lines, ""] if lines else []
 
 
-def summary_markdown(rep: AreaReport) -> str:
-    """The area's headline figures as Markdown (Chinese names as written)."""
+def _gap_lines(rep: AreaReport, w: Words) -> list[str]:
+    from islandcare.analyses.gaps import data_gaps
+
+    gaps = data_gaps(rep)
+    if not gaps:
+        return [w("gap.none")]
+    return [f"- {w('gap.' + g.key, count=g.count, blocked=g.blocked)} — "
+            f"{w('gap.fill', command=f'`{g.command}`')}" for g in gaps]
+
+
+def summary_markdown(rep: AreaReport, *, lang: str | None = None) -> str:
+    """The area's headline figures as Markdown (Chinese names as written).
+
+    Parameters
+    ----------
+    rep
+        The area's analysis.
+    lang
+        ``zh`` or ``en``; default the area file's ``area.lang``.
+    """
+    w = words(area_lang(rep.area.config, lang))
     s = rep.summary
-    lines = [f"# {s['title']} — coverage summary", ""]
+    lines = [f"# {w('summary.title', title=s['title'])}", ""]
     if s.get("hour") is not None:
-        lines += [f"Ferry waits and sailing hours at {s['hour']:g} h.", ""]
+        lines += [w("summary.hour", hour=f"{s['hour']:g}"), ""]
     v = s["villages"]
-    lines += [f"Villages in the register: **{s['villages_in_register']}** "
-              f"({s['villages_with_point']} with a known point). Overall: "
-              f"{v['covered']} covered, {v['underserved']} underserved, {v['unknown']} unknown "
-              "(a village with no point, or behind a gap in the data, is *unknown*, never counted "
-              "as a gap in care).", ""]
+    lines += [w("summary.villages", n=s["villages_in_register"], pt=s["villages_with_point"],
+                **v), ""]
     vc = s.get("villages_by_class")
     if vc:
         lines += [f"Town and countryside 城乡: **{vc['town']}** town and **{vc['countryside']}** countryside "
@@ -90,46 +107,42 @@ def summary_markdown(rep: AreaReport) -> str:
     for c in s["circles"].values():
         lines += [f"## {c['label']}", ""]
         for cls, lim in c["limits"].items():
-            lines.append(f"- {cls}: {lim['minutes']:g} minutes by {lim['mode']} — {lim['source']}")
-        lines.append(f"- villages: {c['villages']['covered']} inside, {c['villages']['underserved']} outside, "
-                     f"{c['villages']['unknown']} unknown")
+            lines.append(w("summary.limit", cls=w.get(f"class.{cls}", cls), minutes=f"{lim['minutes']:g}",
+                           mode=w.get(f"mode.{lim['mode']}", lim["mode"]), source=lim["source"]))
+        lines.append(w("summary.circle_villages", **c["villages"]))
         p = c["people_at_seats"]
-        lines.append(f"- township seats (people as stated): {c['township_seats']['covered']} inside "
-                     f"({p['covered']:,} people), {c['township_seats']['underserved']} outside "
-                     f"({p['underserved']:,}), {c['township_seats']['unknown']} unknown ({p['unknown']:,})")
+        lines.append(w("summary.circle_seats", **c["township_seats"], pc=f"{p['covered']:,}",
+                       pu=f"{p['underserved']:,}", pk=f"{p['unknown']:,}"))
         pv = c.get("people_in_villages_with_population", {})
         if any(pv.values()):
-            lines.append(f"- people in villages with a stated population: {pv['covered']:,} inside, "
-                         f"{pv['underserved']:,} outside, {pv['unknown']:,} unknown")
+            lines.append(w("summary.circle_people", **{k: f"{x:,}" for k, x in pv.items()}))
         if c["reached_land_km2"]:
-            lines.append("- land reached: " + ", ".join(f"{k} {a} km²" for k, a in c["reached_land_km2"].items()))
-        lines += ["", "| township | villages | inside | outside | unknown | seat | seat min | population (year) |",
-                  "|---|---|---|---|---|---|---|---|"]
+            lines.append(w("summary.land") + ", ".join(
+                f"{w.get(f'class.{k}', k)} {a} km²" for k, a in c["reached_land_km2"].items()))
+        lines += ["", w("summary.table_township"), "|---|---|---|---|---|---|---|---|"]
         for r in c["by_township"]:
             pop = "—" if pd.isna(r.get("population")) else f"{int(r['population']):,} ({r.get('population_year')})"
+            seat = w(f"status.{r['seat_status']}") if r.get("seat_status") else "—"
             lines.append(f"| {r['township']} | {r['villages']} | {r['covered']} | {r['underserved']} | "
-                         f"{r['unknown']} | {r.get('seat_status') or '—'} | {_min(r.get('seat_minutes'))} | {pop} |")
+                         f"{r['unknown']} | {seat} | {_min(r.get('seat_minutes'))} | {pop} |")
         lines.append("")
     a = s["ambulance"]
-    lines += ["## Ambulance response 院前急救", "",
-              f"Bases: {a['bases']}. Activation {a['activation_minutes']} min. Target: "
-              f"{a['target_minutes']['town']} min (town), {a['target_minutes']['countryside']} min (countryside).",
-              "", "| class | people | average response (min) | within target | people not reached |",
-              "|---|---|---|---|---|"]
+    lines += [w("summary.ambulance"), "",
+              w("summary.bases", bases=a["bases"], activation=a["activation_minutes"],
+                town=a["target_minutes"]["town"], countryside=a["target_minutes"]["countryside"]),
+              "", w("summary.table_response"), "|---|---|---|---|---|"]
     for cls, r in a["response"].items():
-        lines.append(f"| {cls} | {r['people']:,} | {_min(r['average_response_min'])} | "
+        lines.append(f"| {w.get(f'class.{cls}', cls)} | {r['people']:,} | {_min(r['average_response_min'])} | "
                      f"{_pct(r['share_within_target'])} | {r['people_not_reached']:,} |")
-    lines += ["", "Ambulance norm (1 per 30,000 residents; one on each outlying island township under 10,000):",
-              "", "| township | population (year) | rule | needed | present | shortfall |", "|---|---|---|---|---|---|"]
+    lines += ["", w("summary.norm"), "", w("summary.table_norm"), "|---|---|---|---|---|---|"]
     for r in a["norm"]:
-        present = "not in the data" if r["present"] is None else r["present"]
-        short = "unknown" if r["shortfall"] is None else r["shortfall"]
+        present = w("summary.not_in_data") if r["present"] is None else r["present"]
+        short = w("summary.unknown") if r["shortfall"] is None else r["shortfall"]
         pop = "—" if pd.isna(r["population"]) else f"{int(r['population']):,}"
         needed = "—" if pd.isna(r["needed"]) else r["needed"]
         lines.append(f"| {r['township']} | {pop} ({r['population_year']}) | {r['rule']} | "
                      f"{needed} | {present} | {short} |")
-    lines += ["", "## Land–sea–air 海陆空 (minutes to the county hospital, township seats)", "",
-              "| township | land+sea day | air day | best day | land+sea night | best night | land+sea closure | best closure |",
+    lines += ["", w("summary.referral"), "", w("summary.table_referral"),
               "|---|---|---|---|---|---|---|---|"]
     ref = rep.referral
     if ref is not None:
@@ -139,27 +152,28 @@ def summary_markdown(rep: AreaReport) -> str:
                 ("best", "night"), ("land_sea", "closure"), ("best", "closure"))]
             lines.append(f"| {r['name']} | " + " | ".join(cells) + " |")
     if s.get("relocations_applied"):
-        lines += ["", "Planned hospital moves applied in this run: " + "; ".join(s["relocations_applied"]) + "."]
+        lines += ["", w("summary.relocations_applied") + "; ".join(s["relocations_applied"]) + "."]
     if s.get("relocations"):
-        lines += ["", "## Planned hospital moves 医院迁建 (minutes by ambulance, day)", "",
-                  "| hospital | moves to | by | average before | average after | seats closer | seats farther |",
+        lines += ["", w("summary.relocations"), "", w("summary.table_relocations"),
                   "|---|---|---|---|---|---|---|"]
         for r in s["relocations"]:
             lines.append(f"| {r['facility']} | {r['moves_to']} | {r['by']} | {_min(r['average_minutes_before'])} | "
                          f"{_min(r['average_minutes_after'])} | {r['seats_closer']} | {r['seats_farther']} |")
-        lines.append("(averages weighted by the stated township populations; the new site is placed "
-                     "midway between the seats of the streets the plan names: approximate)")
-    lines += ["", f"Places within {s['helipad_coverage_minutes']} min of a helipad by road: "
-              f"{s['places_within_helipad_minutes']}.", "", "## Assumptions", ""]
+        lines.append(w("summary.relocations_note"))
+    lines += ["", w("summary.helipad", minutes=s["helipad_coverage_minutes"],
+                    n=s["places_within_helipad_minutes"]), "", w("summary.gaps"), ""]
+    lines += _gap_lines(rep, w)
+    lines += ["", w("summary.assumptions"), ""]
     for k, src in s["assumptions"].items():
         lines.append(f"- `{k}`: {src}")
     lines.append("")
     return "\n".join(lines)
 
 
-def write_summary(rep: AreaReport, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``summary.json`` and ``summary.md`` under ``out_dir``."""
+def write_summary(rep: AreaReport, out_dir: Path, *, lang: str | None = None
+                  ) -> tuple[Path, Path]:
+    """Write ``summary.json`` and ``summary.md`` (in ``lang``) under ``out_dir``."""
     js = atomic_write_text(Path(out_dir) / "summary.json",
                            json.dumps(_clean(rep.summary), ensure_ascii=False, indent=1))
-    md = atomic_write_text(Path(out_dir) / "summary.md", summary_markdown(rep))
+    md = atomic_write_text(Path(out_dir) / "summary.md", summary_markdown(rep, lang=lang))
     return js, md

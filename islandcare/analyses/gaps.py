@@ -1,0 +1,88 @@
+"""What would answer more: which missing data blocks how many places.
+
+Each gap names the table a planner fills to close it (the ``islandcare
+template <table>`` command writes that table's template). Counted from an
+:class:`~islandcare.analyses.report.AreaReport`; no words here, the maps,
+summary and report say them in their language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from islandcare.analyses.report import AreaReport
+
+__all__ = ["Gap", "data_gaps"]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One kind of missing data and what it blocks.
+
+    Attributes
+    ----------
+    key
+        ``no_point``, ``no_sea_link``, ``no_ambulance_count``,
+        ``approximate_facility`` or ``facility_no_point``.
+    count
+        How many rows of the data are missing it (villages, islands' places,
+        townships, facilities).
+    blocked
+        How many places (villages and township seats) it leaves unknown or
+        rests on.
+    table
+        The table to fill: ``villages``, ``sealinks`` or ``facilities``.
+    """
+
+    key: str
+    count: int
+    blocked: int
+    table: str
+
+    @property
+    def command(self) -> str:
+        """The command that writes the table's template."""
+        return f"islandcare template {self.table} -o {self.table}.xlsx"
+
+
+def data_gaps(rep: AreaReport) -> list[Gap]:
+    """The data gaps of an area, largest first; only those with a count above zero.
+
+    Parameters
+    ----------
+    rep
+        The area's analysis.
+
+    Returns
+    -------
+    list of Gap
+    """
+    pl = rep.places
+    fac = rep.area.layers["facilities"]
+    reasons = pl["reason"].fillna("").astype(str) if "reason" in pl else pd.Series("", index=pl.index)
+    no_point = pl["location_quality"].eq("none")
+    sea = reasons.str.contains("no sea link to this island", regex=False)
+    approx = fac[fac["location_quality"].eq("approximate") & fac.geometry.notna()]
+    on_approx = pl["nearest_facility"].isin(set(approx["name"])) if "nearest_facility" in pl else no_point & False
+    fac_none = fac[fac.geometry.isna() | fac.geometry.is_empty]
+    gaps = [
+        Gap("no_point", int((no_point & pl["unit"].eq("village")).sum()), int(no_point.sum()), "villages"),
+        Gap("no_sea_link", int(sea.sum()), int(sea.sum()), "sealinks"),
+        Gap("approximate_facility", len(approx), int(on_approx.sum()), "facilities"),
+        Gap("facility_no_point", len(fac_none), 0, "facilities"),
+    ]
+    norm = rep.norm
+    if norm is not None and len(norm):
+        missing = norm["present"].isna()
+        if missing.any():
+            codes = norm["township_code"].fillna("").astype(str)
+            seats = pl[pl["unit"].eq("township_seat")]
+            seat_codes = seats["code"].astype(str)
+            if (codes[missing] == "").any():  # "the rest of the area": every seat not named
+                blocked = int((~seat_codes.isin(set(codes[~missing]) - {""})).sum())
+            else:
+                blocked = int(seat_codes.isin(set(codes[missing])).sum())
+            gaps.append(Gap("no_ambulance_count", int(missing.sum()), blocked, "facilities"))
+    return sorted((g for g in gaps if g.count), key=lambda g: -g.blocked)
