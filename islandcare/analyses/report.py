@@ -15,6 +15,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.analyses.ambulance import ambulance_norm, response_summary, response_times
+from islandcare.analyses.basis import verdict_label, weakest
 from islandcare.analyses.circles import reached_area
 from islandcare.analyses.coverage import (
     CircleResult,
@@ -139,6 +140,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
         merged[f"{circle.key}_min"] = table["minutes"]
         merged[f"{circle.key}_mode"] = table["mode"]
         merged[f"{circle.key}_status"] = table["status"]
+        merged[f"{circle.key}_basis"] = table["basis"]
         if circle.key == "primary_care":
             merged["nearest_facility"] = table["facility"]
             merged["modelled_leg"] = table["modelled_leg"]
@@ -156,6 +158,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     merged["response_min"] = resp.table["response_min"]
     merged["response_modes"] = resp.table["response_modes"]
     merged["response_status"] = resp.table["response_status"]
+    merged["response_basis"] = resp.table["response_basis"]
     for i, (st, why) in enumerate(zip(resp.table["response_status"], resp.table["response_reason"])):
         if st == "underserved":
             fail_rules[i].append("ambulance_response")
@@ -177,6 +180,10 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     for f, u in zip(fail_rules, unknown_rules):
         status.append("underserved" if f else ("unknown" if u else "covered"))
     merged["status"] = status
+    basis_cols = [c for c in merged.columns if c.endswith("_basis")]
+    # the weakest data under any rule of the verdict
+    merged["basis"] = [weakest(row) for row in merged[basis_cols].itertuples(index=False)]
+    merged["verdict"] = [verdict_label(st, b) for st, b in zip(merged["status"], merged["basis"])]
     merged["failing_rules"] = [", ".join(f) for f in fail_rules]
     merged["unknown_rules"] = [", ".join(u) for u in unknown_rules]
     merged["reason"] = ["; ".join(dict.fromkeys(r)) for r in reasons]
@@ -201,9 +208,12 @@ def _summary(rep: AreaReport) -> dict:
             "label": res.circle.label,
             "limits": {c: {"minutes": m, "mode": mode, "source": res.circle.sources.get(c, res.circle.sources.get("all", ""))}
                        for c, (m, mode) in res.circle.limits.items()},
-            "villages": {s: int((tv["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
-            "township_seats": {s: int((ts["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
-            "people_at_seats": {s: int(pop[ts["status"] == s].sum()) for s in ("covered", "underserved", "unknown")},
+            "villages": _counts(tv),
+            "township_seats": _counts(ts),
+            "people_at_seats": {**{s: int(pop[ts["status"] == s].sum()) for s in ("covered", "underserved", "unknown")},
+                                **{k: int(pop[_assumed(ts) == a].sum()) for k, a in
+                                   (("covered_on_data", False), ("covered_assumed", True))}},
+            "seats_without_population": [str(n) for n in ts.loc[pop.isna(), "name"]],
             "people_in_villages_with_population": {
                 s: int(pd.to_numeric(tv.loc[tv["status"] == s, "population"], errors="coerce").sum())
                 for s in ("covered", "underserved", "unknown")},
@@ -216,8 +226,8 @@ def _summary(rep: AreaReport) -> dict:
         "hour": rep.hour,
         "villages_in_register": int(len(vil)),
         "villages_with_point": int(vil["node"].notna().sum()),
-        "villages": {s: int((vil["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
-        "township_seats": {s: int((seats["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
+        "villages": _counts(vil),
+        "township_seats": _counts(seats),
         "circles": circles,
         "ambulance": {
             "bases": rep.response_rule,
@@ -235,6 +245,21 @@ def _summary(rep: AreaReport) -> dict:
         "relocations": _relocation_summary(rep.relocations),
         "relocations_applied": list(area.meta.get("relocations_applied", [])),
     }
+
+
+def _assumed(table: pd.DataFrame) -> pd.Series:
+    """Per row: True for covered on an assumption, False for covered on data, None otherwise."""
+    return pd.Series([None if st != "covered" else b == "assumed"
+                      for st, b in zip(table["status"], table["basis"])], index=table.index, dtype=object)
+
+
+def _counts(table: pd.DataFrame) -> dict[str, int]:
+    """Places per status, with ``covered`` split into on data and assumed."""
+    out = {s: int((table["status"] == s).sum()) for s in ("covered", "underserved", "unknown")}
+    flag = _assumed(table)
+    out["covered_on_data"] = int((flag == False).sum())  # noqa: E712 (a None means not covered)
+    out["covered_assumed"] = int((flag == True).sum())  # noqa: E712
+    return out
 
 
 def _relocation_summary(table: pd.DataFrame | None) -> list[dict]:

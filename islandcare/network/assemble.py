@@ -276,10 +276,11 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
     stations = fac[(fac["kind"] == "boat_station") & fac["facility_id"].isin(node_of_fac)]
     sea += boat_edges(stations, ports, cfg, scenario, node_of_station=node_of_fac,
                       node_of_port=node_of_port)
-    sea += air_edges(fac, cfg, scenario, node_of_facility=node_of_fac)
+    sea += air_edges(fac, cfg, scenario, node_of_facility=node_of_fac, townships=tw,
+                     node_of_township={c: f"t:{c}" for c in tw["code"] if f"t:{c}" in net.joined})
     for e in sea:
         G.add_edge(e.u, e.v, minutes=e.minutes, mode=e.mode, mapped=e.mapped, link_id=e.link_id,
-                   note=e.note)
+                   note=e.note, departures=e.departures)
     return net
 
 

@@ -20,8 +20,8 @@ import pandas as pd
 from islandcare.config import AreaConfig
 from islandcare.network.scenario import Scenario
 
-__all__ = ["SeaEdge", "departure_minutes", "expected_wait", "ferry_edges", "boat_edges",
-           "haversine_km"]
+__all__ = ["SeaEdge", "departure_minutes", "direction_departures", "expected_wait", "ferry_edges",
+           "boat_edges", "haversine_km"]
 
 DAY = 1440.0
 
@@ -37,6 +37,9 @@ class SeaEdge:
     mapped: bool
     link_id: str
     note: str
+    #: Clock minutes (0-1440) of the sailings of this edge's direction, for a
+    #: ``wait`` edge whose timetable is known; empty otherwise (no clock).
+    departures: tuple[float, ...] = ()
 
 
 def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -103,6 +106,25 @@ def expected_wait(link: pd.Series, *, hour: float | None,
                                           f"{unknown_headway:g}-minute headway")
 
 
+def direction_departures(link: pd.Series, *, reverse: bool) -> tuple[float, ...]:
+    """Clock minutes of a link's sailings in one direction (empty when not known).
+
+    Stated ``departures`` are the sailings from ``from_port`` only: a return
+    direction has no clock (a link stated one way is not mirrored). A
+    ``headway_min`` with ``first_sailing`` and ``last_sailing`` holds both
+    ways: sailings from the first to the last, every headway.
+    """
+    deps = departure_minutes(link.get("departures"))
+    if deps:
+        return () if reverse else tuple(deps)
+    headway = _num(link.get("headway_min"))
+    first, last = _clock(link.get("first_sailing")), _clock(link.get("last_sailing"))
+    if headway and first is not None and last is not None and first <= last:
+        grid = np.arange(first, last + 1e-9, headway)
+        return tuple(float(t) for t in np.union1d(grid, [last]))  # the stated last sailing too
+    return ()
+
+
 def ferry_edges(ports: pd.DataFrame, links: pd.DataFrame, cfg: AreaConfig,
                 scenario: Scenario, *, node_of_port: dict[str, str]) -> list[SeaEdge]:
     """Edges of the scheduled sea links for a scenario (none at night or in a closure)."""
@@ -127,10 +149,18 @@ def ferry_edges(ports: pd.DataFrame, links: pd.DataFrame, cfg: AreaConfig,
         lid = str(link["link_id"])
         for s, t in ((a, b), (b, a)) if both else ((a, b),):
             board_node, wait_node = f"sea:{lid}:{s}:board", f"sea:{lid}:{s}:wait"
+            deps = direction_departures(link, reverse=s != a)
+            w, k, why = wait, known, how
+            if s != a and departure_minutes(link.get("departures")):
+                # the stated sailings leave from_port: the return's clock is not in the data
+                n = len(departure_minutes(link.get("departures")))
+                w, k = expected_wait(link, hour=None, unknown_headway=unknown)[0], False
+                why = (f"return sailings not in the data: taken as {n} a day, average wait "
+                       "(modelled)")
             out += [
                 SeaEdge(node_of_port[s], board_node, boarding, "boarding", True, lid,
                         "boarding time (area setting)"),
-                SeaEdge(board_node, wait_node, wait, "wait", known, lid, how),
+                SeaEdge(board_node, wait_node, w, "wait", k, lid, why, deps),
                 SeaEdge(wait_node, node_of_port[t], crossing, "ferry", stated, lid,
                         "stated crossing" if stated else "crossing modelled from distance"),
             ]

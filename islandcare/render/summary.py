@@ -39,6 +39,35 @@ def _min(x) -> str:
     return f"{x:.0f}"
 
 
+def _split(counts: dict) -> str:
+    """`` (1 on data, 2 assumed)`` for a count of covered places, when split."""
+    if "covered_assumed" not in counts or not counts.get("covered"):
+        return ""
+    return f" ({counts['covered_on_data']} on data, {counts['covered_assumed']} assumed)"
+
+
+def response_headlines(response: dict) -> list[str]:
+    """Each response figure with its denominator and who is left out."""
+    out = []
+    for cls, r in response.items():
+        if "people_with_time" not in r:
+            continue
+        text = f"{cls}: "
+        if r["average_response_min"] is not None:
+            text += (f"average {r['average_response_min']:.1f} min over {r['people_with_time']:,} people "
+                     f"with a time; {_pct(r['share_within_target'])} of {r['people']:,} people "
+                     f"({r['people_within_target']:,}) within target")
+        else:
+            text += f"no time for any of {r['people']:,} people"
+        if r["people_not_reached"]:
+            text += (f"; {r['people_not_reached']:,} people have no time: "
+                     + "、".join(r["not_reached"]))
+        if r["seats_without_population"]:
+            text += "; left out, no population stated: " + "、".join(r["seats_without_population"])
+        out.append(text)
+    return out
+
+
 def summary_markdown(rep: AreaReport) -> str:
     """The area's headline figures as Markdown (Chinese names as written)."""
     s = rep.summary
@@ -48,19 +77,24 @@ def summary_markdown(rep: AreaReport) -> str:
     v = s["villages"]
     lines += [f"Villages in the register: **{s['villages_in_register']}** "
               f"({s['villages_with_point']} with a known point). Overall: "
-              f"{v['covered']} covered, {v['underserved']} underserved, {v['unknown']} unknown "
+              f"{v['covered']} covered{_split(v)}, {v['underserved']} underserved, {v['unknown']} unknown "
               "(a village with no point, or behind a gap in the data, is *unknown*, never counted "
               "as a gap in care).", ""]
     for c in s["circles"].values():
         lines += [f"## {c['label']}", ""]
         for cls, lim in c["limits"].items():
             lines.append(f"- {cls}: {lim['minutes']:g} minutes by {lim['mode']} — {lim['source']}")
-        lines.append(f"- villages: {c['villages']['covered']} inside, {c['villages']['underserved']} outside, "
+        lines.append(f"- villages: {c['villages']['covered']} inside{_split(c['villages'])}, "
+                     f"{c['villages']['underserved']} outside, "
                      f"{c['villages']['unknown']} unknown")
         p = c["people_at_seats"]
         lines.append(f"- township seats (people as stated): {c['township_seats']['covered']} inside "
-                     f"({p['covered']:,} people), {c['township_seats']['underserved']} outside "
+                     f"({p['covered']:,} people{_split(c['township_seats']).replace(' (', '; ').rstrip(')')}), "
+                     f"{c['township_seats']['underserved']} outside "
                      f"({p['underserved']:,}), {c['township_seats']['unknown']} unknown ({p['unknown']:,})")
+        if c.get("seats_without_population"):
+            lines.append("- seats with no stated population (not in the people counts): "
+                         + "、".join(c["seats_without_population"]))
         pv = c.get("people_in_villages_with_population", {})
         if any(pv.values()):
             lines.append(f"- people in villages with a stated population: {pv['covered']:,} inside, "
@@ -83,6 +117,7 @@ def summary_markdown(rep: AreaReport) -> str:
     for cls, r in a["response"].items():
         lines.append(f"| {cls} | {r['people']:,} | {_min(r['average_response_min'])} | "
                      f"{_pct(r['share_within_target'])} | {r['people_not_reached']:,} |")
+    lines += ["", *(f"- {line}" for line in response_headlines(a["response"]))]
     lines += ["", "Ambulance norm (1 per 30,000 residents; one on each outlying island township under 10,000):",
               "", "| township | population (year) | rule | needed | present | shortfall |", "|---|---|---|---|---|---|"]
     for r in a["norm"]:
