@@ -99,8 +99,10 @@ def _areas(value: str) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.analyses.profile import PROFILE_COLUMNS
     from islandcare.analyses.report import (
         UNDERSERVED_COLUMNS,
+        VERDICT_COLUMNS,
         analyse_area,
         analysis_steps,
         place_frame,
@@ -144,7 +146,10 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
             for fmt in ("csv", "xlsx", "geojson"):
                 write_table(under, o / f"underserved.{fmt}", columns=UNDERSERVED_COLUMNS, notes=n)
             write_table(place_frame(r), o / "places.csv",
-                        columns={**UNDERSERVED_COLUMNS, "status": "verdict 结论"})
+                        columns={**UNDERSERVED_COLUMNS, "status": "verdict 结论", **VERDICT_COLUMNS,
+                                 **({} if r.profile is None else PROFILE_COLUMNS)})
+            if r.profile is not None:
+                write_table(r.profile, o / "profile.csv")
 
         con.step("write summary and exports", exports)
         s = rep.summary
@@ -240,9 +245,7 @@ def _fmt_min(x: float) -> str:
 
 def cmd_times(args: argparse.Namespace, con: Console) -> int:
     from islandcare.analyses.routes import (
-        facility_node,
         place_label,
-        place_node,
         times_from,
         trip,
         unreached_reason,
@@ -270,10 +273,12 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
     say(f"{area.config.title} — scenario: {scenario.label}"
         + (f", leaving {clock_text(depart)}" if depart is not None
            else " (average ferry waits: give --depart HH:MM for clock-true sailings)"))
+    from islandcare.analyses.names import resolve
+
     if args.source and args.to:
-        pairs = [(facility_node(area, args.source), place_node(area, args.to))]
+        pairs = [(resolve(area, args.source, role="--from"), resolve(area, args.to))]
     elif args.to:
-        target = place_node(area, args.to)
+        target = resolve(area, args.to)
         fac = area.layers["facilities"]
         kinds = args.kind.split(",") if args.kind else list(fac["kind"].unique())
         cands = [f"f:{f}" for f in fac.loc[fac["kind"].isin(kinds), "facility_id"]
@@ -283,7 +288,7 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
             raise InputError(f"No facility of kind {args.kind} with a known point in {args.area}.")
         pairs = [(best, target)]
     else:
-        source = facility_node(area, args.source)
+        source = resolve(area, args.source, role="--from")
         vil, tw = area.layers["villages"], area.layers["townships"]
         targets = [f"t:{c}" for c in tw["code"]] + [f"v:{c}" for c in vil["code"]]
         on_net = [t for t in targets if net.has(t)]
@@ -485,8 +490,11 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("times", parents=[common],
                        help="travel time and legs from a facility and/or to a village")
     t.add_argument("--area", required=True)
-    t.add_argument("--from", dest="source", metavar="FACILITY_ID", help="facility id")
-    t.add_argument("--to", metavar="CODE", help="village (12-digit) or township (9-digit) code")
+    t.add_argument("--from", dest="source", metavar="PLACE",
+                   help="facility id, village or township code, or a name (Chinese or pinyin)")
+    t.add_argument("--to", metavar="PLACE",
+                   help="village (12-digit) or township (9-digit) code, facility id, or a name "
+                        "(Chinese or pinyin, e.g. 枸杞 or gouqi)")
     t.add_argument("--kind", help="with only --to: nearest facility of these kinds (comma list)")
     t.add_argument("--depart", metavar="HH:MM",
                    help="leave at this clock time: each ferry waits from the arrival at its pier "

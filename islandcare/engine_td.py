@@ -187,6 +187,17 @@ class ClockEngine:
         heads = np.array([index[v] for _, v in timed], dtype=np.int64)
         return cls(static, reverse, tails, heads, list(timed.values()))
 
+    @classmethod
+    def from_network(cls, net) -> ClockEngine:
+        """The clock engine of a :class:`islandcare.network.assemble.Network`.
+
+        With no timed edge it reuses the network's compiled engines (no work).
+        """
+        if not any(len(d.get("departures") or ()) for _, _, d in net.graph.edges(data=True)):
+            return cls(net.engine, net.reverse_engine, np.zeros(0, dtype=np.int64),
+                       np.zeros(0, dtype=np.int64), [])
+        return cls.compile(net.graph)
+
     # --- static pieces (computed once) ---------------------------------------
 
     @property
@@ -260,9 +271,14 @@ class ClockEngine:
                 out = np.minimum(out, head_arr[:, k, None] + self.from_heads[k, cols][None, :])
         return out
 
-    def minutes_to(self, target: Hashable, origins: Sequence[Hashable], *,
+    def minutes_to(self, target: Hashable | Sequence[Hashable], origins: Sequence[Hashable], *,
                    depart: float | Sequence[float] | np.ndarray) -> np.ndarray:
-        """Minutes from each origin, leaving at each ``depart``, to one target.
+        """Minutes from each origin, leaving at each ``depart``, to a target (or the best of several).
+
+        Parameters
+        ----------
+        target
+            A node id, or a list of node ids: the quickest to reach counts.
 
         Returns
         -------
@@ -270,14 +286,17 @@ class ClockEngine:
             Shape ``(len(depart), len(origins))``, ``inf`` where not reached.
         """
         T = np.atleast_1d(np.asarray(depart, dtype=np.float64))
-        j = self.node_index[target]
+        targets = list(target) if isinstance(target, (list, tuple)) else [target]
+        j = np.array([self.node_index[t] for t in targets], dtype=np.int64)
         cols = np.array([self.node_index[n] for n in origins], dtype=np.int64)
-        direct = self.reverse.times([target])[0][cols]  # d(origin, target)
+        if not len(j):
+            return np.full((len(T), len(cols)), np.inf)
+        direct = self.reverse.nearest(targets).minutes[cols]  # d(origin, nearest target)
         out = np.repeat(direct[None, :], len(T), axis=0)  # elapsed minutes, static
         if self.n_timed:
             tail_arr = T[:, None, None] + self.to_tails[:, cols].T[None, :, :]  # (m, o, K)
             head_arr = self._relax(tail_arr) - T[:, None, None]
-            onward = self.from_heads[:, j]  # (K,)
+            onward = self.from_heads[:, j].min(axis=1)  # (K,): head -> best target
             out = np.minimum(out, np.min(head_arr + onward[None, None, :], axis=-1))
         return out
 

@@ -25,6 +25,7 @@ from islandcare.analyses.coverage import (
     status_counts,
 )
 from islandcare.analyses.places import places as make_places
+from islandcare.analyses.profile import day_profile, profile_summary
 from islandcare.analyses.referral import (
     helipad_coverage,
     hospital_nodes,
@@ -35,7 +36,7 @@ from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
-__all__ = ["AreaReport", "UNDERSERVED_COLUMNS", "analyse_area", "analysis_steps", "place_frame"]
+__all__ = ["AreaReport", "UNDERSERVED_COLUMNS", "VERDICT_COLUMNS", "analyse_area", "analysis_steps", "place_frame"]
 
 #: Columns of the underserved export, with their headers (Chinese and English).
 UNDERSERVED_COLUMNS: dict[str, str] = {
@@ -63,6 +64,13 @@ UNDERSERVED_COLUMNS: dict[str, str] = {
 }
 
 
+#: What each verdict rests on (see :mod:`islandcare.analyses.basis`).
+VERDICT_COLUMNS: dict[str, str] = {
+    "verdict": "verdict, with its basis 结论(依据)",
+    "basis": "weakest data under the verdict 依据 (exact/modelled/assumed)",
+}
+
+
 @dataclass
 class AreaReport:
     """All results of one area."""
@@ -79,6 +87,7 @@ class AreaReport:
     summary: dict = field(default_factory=dict)
     hour: float | None = None
     relocations: pd.DataFrame | None = None
+    profile: pd.DataFrame | None = None       # one row per place and departure time
 
     @property
     def underserved(self) -> pd.DataFrame:
@@ -102,11 +111,11 @@ def _quality(row: pd.Series) -> str:
 
 def analysis_steps(area: Area) -> int:
     """How many steps :func:`analyse_area` reports to its ``progress`` callable."""
-    return len(circles_for(area)) + 3
+    return len(circles_for(area)) + 4
 
 
 def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None = None,
-                 progress=None) -> AreaReport:
+                 progress=None, with_profile: bool = True) -> AreaReport:
     """Run every analysis of an area (circles, response, norm, referral, helipads).
 
     Parameters
@@ -115,6 +124,9 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
         Hour of day for ferry waits and sailing hours (default: average waits).
     progress
         Optional callable ``progress(label)`` told before each step.
+    with_profile
+        Whether to compute the day profile (clock-true minutes at every
+        departure time; see :mod:`islandcare.analyses.profile`).
     """
     say = progress or (lambda _label: None)
     nets = NetworkCache(area, hour=hour)
@@ -176,6 +188,13 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     say("planned hospital moves")
     report.relocations = relocation_effect(area, places, nets)
     merged["helipad_min"] = report.helipads["helipad_min"]
+    say("day profile")
+    if with_profile:
+        report.profile = day_profile(area, places, nets)
+        per_place = profile_summary(report.profile).set_index(["unit", "code"])
+        keys = list(zip(merged["unit"], merged["code"]))
+        for col in per_place.columns:
+            merged[col] = [per_place[col].get(k, np.nan) for k in keys]
     status = []
     for f, u in zip(fail_rules, unknown_rules):
         status.append("underserved" if f else ("unknown" if u else "covered"))
@@ -244,7 +263,28 @@ def _summary(rep: AreaReport) -> dict:
         "assumptions": {k: v for k, v in cfg.sources.items() if "assumption" in v},
         "relocations": _relocation_summary(rep.relocations),
         "relocations_applied": list(area.meta.get("relocations_applied", [])),
+        "day_profile": _profile_summary(rep),
     }
+
+
+def _profile_summary(rep: AreaReport) -> dict:
+    """The day profile's window, and the places inside their circle only part of the day."""
+    if rep.profile is None:
+        return {}
+    pl = rep.places
+    out: dict = {"departures": int(rep.profile["depart"].nunique()),
+                 "step_minutes": float(rep.area.config.get("profile.step_minutes", 10)),
+                 "first": str(rep.profile["depart"].iloc[0]), "last": str(rep.profile["depart"].iloc[-1])}
+    for m in ("primary_care", "response"):
+        col = f"{m}_share_of_day"
+        if col not in pl:
+            continue
+        share = pd.to_numeric(pl[col], errors="coerce")
+        part = pl[(share > 0) & (share < 1)]
+        out[f"{m}_part_of_day"] = [{"name": str(r["name"]), "unit": r["unit"], "code": r["code"],
+                                     "share_of_day": round(float(r[col]), 3)}
+                                    for _, r in part.iterrows()]
+    return out
 
 
 def _assumed(table: pd.DataFrame) -> pd.Series:

@@ -692,6 +692,12 @@ def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
         status = str(r.get("status"))
         rows.append(("verdict 结论",
                      f"<span class='ic-{status}'>{_STATUS_ZH.get(status, status)}</span>"))
+        share = [f"{label} {100 * float(r[c]):.0f}%" for label, c in (
+            ("primary care", "primary_care_share_of_day"), ("response", "response_share_of_day"))
+            if c in r.index and not _missing(r[c])]
+        rows += _rows([("rests on 依据", f"{r.get('verdict')} ({r.get('basis')})"
+                        if isinstance(r.get("basis"), str) else None),
+                       ("share of the day inside 全天达标", ", ".join(share) or None)])
         rows += _rows([("failing rules 未达标", _words(r.get("failing_rules"), _RULE_ZH, ",")),
                        ("cannot tell 无法判断", _words(r.get("unknown_rules"), _RULE_ZH, ",")),
                        ("reason 原因", r.get("reason"))])

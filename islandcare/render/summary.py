@@ -146,6 +146,17 @@ def summary_markdown(rep: AreaReport) -> str:
                          f"{_min(r['average_minutes_after'])} | {r['seats_closer']} | {r['seats_farther']} |")
         lines.append("(averages weighted by the stated township populations; the new site is placed "
                      "midway between the seats of the streets the plan names: approximate)")
+    dp = s.get("day_profile") or {}
+    if dp:
+        lines += ["", "## Day profile 全天 (clock-true: each ferry waits for its next sailing)", "",
+                  f"{dp['departures']} departures every {dp['step_minutes']:g} min, "
+                  f"{dp['first']}–{dp['last']} (profile.csv: one row per place and departure)."]
+        for key, label in (("primary_care_part_of_day", "primary care"),
+                           ("response_part_of_day", "ambulance response")):
+            part = dp.get(key, [])
+            lines.append(f"- inside the {label} circle only part of the day: "
+                         + ("none" if not part else "; ".join(
+                             f"{p['name']} {100 * p['share_of_day']:.0f}%" for p in part)))
     lines += ["", f"Places within {s['helipad_coverage_minutes']} min of a helipad by road: "
               f"{s['places_within_helipad_minutes']}.", "", "## Assumptions", ""]
     for k, src in s["assumptions"].items():
