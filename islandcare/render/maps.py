@@ -70,6 +70,7 @@ KIND_STYLE: dict[str, tuple[str, int]] = {
     "ambulance_station": ("#2471a3", 15),
     "boat_station": ("#117a65", 15),
     "helipad": ("#2c3e50", 16),
+    "landing_site": ("#5d6d7e", 14),
     "air_base": ("#000000", 18),
 }
 
@@ -83,6 +84,7 @@ _KIND_GLYPH: dict[str, tuple[str, str]] = {
     "ambulance_station": ("急", "square"),
     "boat_station": ("艇", "square"),
     "helipad": ("H", "round"),
+    "landing_site": ("h", "round"),
     "air_base": ("H", "square"),
 }
 
@@ -695,7 +697,10 @@ def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
         share = [f"{label} {100 * float(r[c]):.0f}%" for label, c in (
             ("primary care", "primary_care_share_of_day"), ("response", "response_share_of_day"))
             if c in r.index and not _missing(r[c])]
-        rows += _rows([("rests on 依据", f"{r.get('verdict')} ({r.get('basis')})"
+        rows += _rows([("rests on 依据", {"exact": "exact: mapped legs, exact points",
+                                          "modelled": "modelled: a modelled leg",
+                                          "assumed": "assumed: the facility stands on the place's "
+                                                     "own approximate point"}.get(r.get("basis"))
                         if isinstance(r.get("basis"), str) else None),
                        ("share of the day inside 全天达标", ", ".join(share) or None)])
         rows += _rows([("failing rules 未达标", _words(r.get("failing_rules"), _RULE_ZH, ",")),
