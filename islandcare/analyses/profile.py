@@ -75,6 +75,8 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
     (``inf`` where not reached).
     """
     cfg = area.config
+    if nets.hour is not None:  # the profile runs over the day, whatever hour the report was asked for
+        nets = NetworkCache(area)
     T = departures(area)
     on = places[places["node"].notna()].reset_index(drop=True)
     out = {"primary_care_min": np.full((len(T), len(on)), np.nan),
