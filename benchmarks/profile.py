@@ -48,7 +48,7 @@ def main() -> None:
         nets = NetworkCache(area)
         for sc in (Scenario(profile="walk"), Scenario(profile="drive"), Scenario(profile="ambulance"),
                    Scenario(profile="ambulance", air_grounded=True)):
-            nets.get(sc).engine  # the networks the analysis builds anyway
+            nets.get(sc).engine, nets.get(sc).reverse_engine  # built by the analysis anyway
         pl = make_places(area)
         step = _best(lambda a=area, n=nets, p=pl: day_profile(a, p, n), args.repeat)
         total_added += with_ - without

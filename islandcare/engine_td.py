@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import csr_array
 
 from islandcare.engine import Engine
 
@@ -163,25 +164,48 @@ class ClockEngine:
         weight, timetable
             Edge attributes of the static minutes and of the departures.
         """
-        multi = G.is_multigraph()
-        timed: dict[tuple[Hashable, Hashable], np.ndarray] = {}
-        edges = G.edges(keys=True, data=True) if multi else G.edges(data=True)
-        for e in edges:
-            u, v, data = e[0], e[1], e[-1]
-            deps = data.get(timetable) or ()
-            if len(deps):
-                arr = np.sort(np.asarray(deps, dtype=np.float64) % DAY)
-                if (u, v) in timed:  # parallel timed edges: one timetable of all sailings
-                    arr = np.union1d(timed[(u, v)], arr)
-                timed[(u, v)] = arr
+        timed, untimed = _timed_edges(G, weight=weight, timetable=timetable)
+        return cls.from_engine(Engine.compile(G, weight=weight), timed, untimed)
 
-        def keep(*e: Hashable) -> bool:
-            data = G.edges[e]
-            return not len(data.get(timetable) or ())
+    @classmethod
+    def from_engine(cls, full: Engine, timed: dict[tuple[Hashable, Hashable], np.ndarray],
+                    untimed: dict[tuple[Hashable, Hashable], tuple[float, str, bool]] | None = None
+                    ) -> ClockEngine:
+        """From a compiled engine of the whole graph and the timetables of its timed edges.
 
-        static_graph = nx.subgraph_view(G, filter_edge=keep)
-        static = Engine.compile(static_graph, weight=weight)
-        reverse = Engine.compile(static_graph.reverse(copy=False), weight=weight)
+        The timed edges' static minutes are dropped from the matrix (no Python
+        loop over the graph), or replaced by the quickest untimed parallel edge
+        (``untimed``: minutes, mode, mapped); the reverse engine is the
+        transposed matrix.
+        """
+        m = full.matrix
+        data = m.data.copy()
+        edge_mode, edge_mapped = full._edge_mode.copy(), full._edge_mapped.copy()
+        drop = np.zeros(m.nnz, dtype=bool)
+        for u, v in timed:
+            k = full._edge_position(u, v)
+            if untimed and (u, v) in untimed:
+                w, mode, is_mapped = untimed[(u, v)]
+                data[k], edge_mode[k], edge_mapped[k] = w, full._mode_names.index(mode), is_mapped
+            else:
+                drop[k] = True
+        keep = ~drop
+        n = full.n_nodes
+        rows = np.repeat(np.arange(n), np.diff(m.indptr))[keep]
+        cols = m.indices[keep].astype(np.int64)
+        data = data[keep]
+        modes, mapped = edge_mode[keep], edge_mapped[keep]
+
+        def engine(tails: np.ndarray, heads: np.ndarray) -> Engine:
+            order = np.lexsort((heads, tails))
+            indptr = np.zeros(n + 1, dtype=m.indptr.dtype)
+            np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
+            mat = csr_array((data[order], heads[order].astype(m.indices.dtype), indptr), shape=(n, n))
+            if mat.nnz != len(order):  # explicit zeros must survive
+                raise RuntimeError("internal error: the sparse matrix lost edges")
+            return Engine(full.nodes, mat, modes[order], mapped[order], full._mode_names)
+
+        static, reverse = engine(rows, cols), engine(cols, rows)
         index = static.node_index
         tails = np.array([index[u] for u, _ in timed], dtype=np.int64)
         heads = np.array([index[v] for _, v in timed], dtype=np.int64)
@@ -193,10 +217,11 @@ class ClockEngine:
 
         With no timed edge it reuses the network's compiled engines (no work).
         """
-        if not any(len(d.get("departures") or ()) for _, _, d in net.graph.edges(data=True)):
+        timed, untimed = _timed_edges(net.graph)
+        if not timed:
             return cls(net.engine, net.reverse_engine, np.zeros(0, dtype=np.int64),
                        np.zeros(0, dtype=np.int64), [])
-        return cls.compile(net.graph)
+        return cls.from_engine(net.engine, timed, untimed)
 
     # --- static pieces (computed once) ---------------------------------------
 
@@ -351,6 +376,28 @@ class ClockEngine:
                 (lg,) = self.static.legs([a, b])
                 legs.append(ClockLeg(lg.mode, best[v] - best[u], lg.mapped, a, b, best[u], best[v]))
         return _merged(legs)
+
+
+def _timed_edges(G: nx.Graph, *, weight: str = "minutes", timetable: str = "departures"
+                 ) -> tuple[dict[tuple[Hashable, Hashable], np.ndarray],
+                            dict[tuple[Hashable, Hashable], tuple[float, str, bool]]]:
+    """Timetables of the timed (tail, head) pairs, and their quickest untimed parallel edge."""
+    multi = G.is_multigraph()
+    timed: dict[tuple[Hashable, Hashable], np.ndarray] = {}
+    for e in (G.edges(keys=True, data=True) if multi else G.edges(data=True)):
+        u, v, data = e[0], e[1], e[-1]
+        deps = data.get(timetable) or ()
+        if len(deps) and u != v:
+            arr = np.sort(np.asarray(deps, dtype=np.float64) % DAY)
+            timed[(u, v)] = np.union1d(timed[(u, v)], arr) if (u, v) in timed else arr
+    untimed: dict[tuple[Hashable, Hashable], tuple[float, str, bool]] = {}
+    for u, v in timed:
+        rest = [d for d in (G[u][v].values() if multi else [G[u][v]])
+                if not len(d.get(timetable) or ()) and float(d[weight]) < np.inf]
+        if rest:
+            d = min(rest, key=lambda d: float(d[weight]))
+            untimed[(u, v)] = (float(d[weight]), str(d["mode"]), bool(d["mapped"]))
+    return timed, untimed
 
 
 def _merged(legs: list[ClockLeg]) -> list[ClockLeg]:
