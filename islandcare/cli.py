@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import json
 import os
 import sys
 import time
@@ -101,8 +102,10 @@ def _areas(value: str) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace, con: Console) -> int:
+    from islandcare.analyses.profile import PROFILE_COLUMNS
     from islandcare.analyses.report import (
         UNDERSERVED_COLUMNS,
+        VERDICT_COLUMNS,
         analyse_area,
         analysis_steps,
         place_frame,
@@ -171,7 +174,11 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
             for fmt in ("csv", "xlsx", "geojson"):
                 write_table(under, o / f"underserved.{fmt}", columns=cols, notes=n)
             write_table(export_rows(place_frame(r), w), o / "places.csv",
-                        columns=export_columns(w, {**UNDERSERVED_COLUMNS, "status": "verdict 结论"}))
+                        columns=export_columns(w, {**UNDERSERVED_COLUMNS, "status": "verdict 结论",
+                                                   **VERDICT_COLUMNS,
+                                                   **({} if r.profile is None else PROFILE_COLUMNS)}))
+            if r.profile is not None:
+                write_table(r.profile, o / "profile.csv")
 
         con.step(words(lang)("cli.write_exports"), exports)
         inputs = {k: Path(v) if v else None for k, v in (
@@ -341,9 +348,14 @@ def _scenario(args: argparse.Namespace):
                     sea_closed=args.sea_closed, air_grounded=args.air_grounded)
 
 
-def _add_scenario_options(p: argparse.ArgumentParser, *, profile: str) -> None:
+def _has_emergency_bases(area) -> bool:
+    kinds = set(area.layers["facilities"]["kind"])
+    return bool(kinds & {"ambulance_station", "boat_station", "hospital", "air_base"})
+
+
+def _add_scenario_options(p: argparse.ArgumentParser, *, profile: str | None) -> None:
     p.add_argument("--profile", default=profile, choices=["drive", "walk", "ambulance"],
-                   help=f"who travels (default: {profile})")
+                   help=f"who travels (default: {profile or 'the ambulance where the area has one'})")
     p.add_argument("--hour", type=_hour, help="hour of day for ferry waits, e.g. 9.5 (default: average)")
     p.add_argument("--night", action="store_true", help="no scheduled ferries, no day-only flights")
     p.add_argument("--sea-closed", action="store_true", help="weather closure: no boat at all")
@@ -356,9 +368,7 @@ def _fmt_min(x: float) -> str:
 
 def cmd_times(args: argparse.Namespace, con: Console) -> int:
     from islandcare.analyses.routes import (
-        facility_node,
         place_label,
-        place_node,
         times_from,
         trip,
         unreached_reason,
@@ -366,16 +376,32 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
     from islandcare.data.pack import load_pack
     from islandcare.network.assemble import build_network
 
+    from islandcare.analyses.trips import clock_text, leg_table, trip_record
+    from islandcare.engine_td import parse_clock
+
     if not args.source and not args.to:
         raise InputError("Give --from FACILITY_ID, --to VILLAGE_CODE, or both.")
+    try:
+        depart = None if args.depart is None else parse_clock(args.depart)
+    except ValueError as err:
+        raise InputError(f"--depart: {err}") from None
     area, _ = _with_osm_cache(load_pack(args.area))
+    if args.profile is None:  # a patient question: the ambulance, where the area has bases
+        args.profile = "ambulance" if _has_emergency_bases(area) else "drive"
+    if depart is not None and args.hour is None:
+        args.hour = depart / 60.0  # daylight for day-only flights at the departure
     scenario = _scenario(args)
     net = build_network(area, scenario=scenario)
-    con.info(f"{area.config.title} — scenario: {scenario.label}")
+    say = con.info if not getattr(args, "json", False) else (lambda _msg: None)
+    say(f"{area.config.title} — scenario: {scenario.label}"
+        + (f", leaving {clock_text(depart)}" if depart is not None
+           else " (average ferry waits: give --depart HH:MM for clock-true sailings)"))
+    from islandcare.analyses.names import resolve
+
     if args.source and args.to:
-        pairs = [(facility_node(area, args.source), place_node(area, args.to))]
+        pairs = [(resolve(area, args.source, role="--from"), resolve(area, args.to))]
     elif args.to:
-        target = place_node(area, args.to)
+        target = resolve(area, args.to)
         fac = area.layers["facilities"]
         kinds = args.kind.split(",") if args.kind else list(fac["kind"].unique())
         cands = [f"f:{f}" for f in fac.loc[fac["kind"].isin(kinds), "facility_id"]
@@ -385,7 +411,7 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
             raise InputError(f"No facility of kind {args.kind} with a known point in {args.area}.")
         pairs = [(best, target)]
     else:
-        source = facility_node(area, args.source)
+        source = resolve(area, args.source, role="--from")
         vil, tw = area.layers["villages"], area.layers["townships"]
         targets = [f"t:{c}" for c in tw["code"]] + [f"v:{c}" for c in vil["code"]]
         on_net = [t for t in targets if net.has(t)]
@@ -398,6 +424,26 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
         missing = len(targets) - len(on_net)
         if missing:
             con.info(f"({missing} villages have no known point: their times are unknown, not long.)")
+        return EXIT_OK
+    if depart is not None or getattr(args, "json", False):
+        from islandcare.engine_td import ClockEngine
+
+        clock = ClockEngine.compile(net.graph) if depart is not None else None
+        records = []
+        for s, t in pairs:
+            legs = leg_table(net, area, s, t, depart=depart, clock=clock)
+            records.append(trip_record(area, s, t, legs, depart=depart, profile=scenario.profile))
+        if getattr(args, "json", False):
+            print(json.dumps(records if len(records) > 1 else records[0], ensure_ascii=False, indent=1))
+            return EXIT_OK
+        for rec in records:
+            con.info(f"from {rec['from']} to {rec['to']}: "
+                     + (f"{rec['minutes']:.1f} min, arriving {rec['arrive']}" if rec["minutes"] is not None
+                        else "not reached"))
+            con.info(f"  {'mode':<10}{'minutes':>9}  {'leaves':<12}{'arrives':<12}{'data':<9} from → to")
+            for lg in rec["legs"]:
+                con.info(f"  {lg['mode']:<10}{lg['minutes']:>9.1f}  {lg['leaves'] or '':<12}"
+                         f"{lg['arrives'] or '':<12}{lg['data']:<9} {lg['from']} → {lg['to']}")
         return EXIT_OK
     for s, t in pairs:
         tr = trip(net, area, s, t)
@@ -647,10 +693,17 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("times", parents=[common],
                        help="travel time and legs from a facility and/or to a village")
     t.add_argument("--area", required=True)
-    t.add_argument("--from", dest="source", metavar="FACILITY_ID", help="facility id")
-    t.add_argument("--to", metavar="CODE", help="village (12-digit) or township (9-digit) code")
+    t.add_argument("--from", dest="source", metavar="PLACE",
+                   help="facility id, village or township code, or a name (Chinese or pinyin)")
+    t.add_argument("--to", metavar="PLACE",
+                   help="village (12-digit) or township (9-digit) code, facility id, or a name "
+                        "(Chinese or pinyin, e.g. 枸杞 or gouqi)")
     t.add_argument("--kind", help="with only --to: nearest facility of these kinds (comma list)")
-    _add_scenario_options(t, profile="drive")
+    t.add_argument("--depart", metavar="HH:MM",
+                   help="leave at this clock time: each ferry waits from the arrival at its pier "
+                        "for the next sailing (default: average waits)")
+    t.add_argument("--json", action="store_true", help="print the trip and its legs as JSON")
+    _add_scenario_options(t, profile=None)
     t.set_defaults(func=cmd_times)
 
     c = sub.add_parser("check-site", parents=[common], help="what a proposed site would add")

@@ -173,9 +173,14 @@ def test_emergency_boat_from_a_boat_station(putuo):
                         extra_facilities=station)
     cfg = putuo.config
     dj = ports.loc["putuo-port-miaozihu"].geometry
-    want = (cfg.get("sea.emergency_boat_launch_minutes")
-            + haversine_km(sjm.x, sjm.y, dj.x, dj.y) * cfg.get("sea.detour_factor")
-            / cfg.get("speeds.emergency_boat") * 60)
+    # issue 12: the boat goes by the sea route round the islands, not the straight line
+    from islandcare.network.searoute import sea_router
+
+    router = sea_router(putuo.layers["land"], cfg.get("area.bbox"), epsg=cfg.utm_epsg,
+                        spacing_m=cfg.get("sea.route_spacing_m"))
+    km = router.km([(sjm.x, sjm.y), (dj.x, dj.y)])[0, 1]
+    assert km >= haversine_km(sjm.x, sjm.y, dj.x, dj.y)
+    want = cfg.get("sea.emergency_boat_launch_minutes") + km / cfg.get("speeds.emergency_boat") * 60
     edge = net.graph["f:boat-1"]["p:putuo-port-miaozihu"][0]
     assert edge["mode"] == "boat" and not edge["mapped"]
     assert edge["minutes"] == pytest.approx(want)

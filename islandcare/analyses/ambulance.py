@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from islandcare.analyses.basis import point_basis
 from islandcare.analyses.routes import unreached_reason
 from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
@@ -69,11 +70,13 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
     cfg = area.config
     bases, rule = emergency_bases(area)
     default_delay = float(cfg.get("ambulance.activation_minutes"))
-    sources, delays, names = [], [], []
+    sources, delays, names, quality, xy = [], [], [], [], []
     for _, b in bases.iterrows():
         node = f"f:{b['facility_id']}"
         if not net.has(node):
             continue
+        quality.append(b.get("location_quality"))
+        xy.append((b.geometry.x, b.geometry.y))
         # the helicopter's dispatch is already in its air edges
         own = b.get("activation_min")
         delay = 0.0 if b["kind"] == "air_base" else (default_delay if pd.isna(own) else float(own))
@@ -84,6 +87,8 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
         sources.append(node)
         delays.append(delay)
         names.append("proposed site")
+        quality.append("approximate")
+        xy.append(None)
     target_town = float(cfg.get("ambulance.response_target_minutes"))
     target_country = float(cfg.get("ambulance.response_target_countryside_minutes", target_town))
     out = places.copy()
@@ -93,6 +98,8 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
     out["response_modes"] = None
     out["response_status"] = None
     out["response_reason"] = None
+    out["response_basis"] = None
+    near_m = float(cfg.get("verdict.assumed_within_m", 400))
     near = eng.nearest(sources, delays=delays) if sources else None
     for i, node in out["node"].items():
         if node is None or not net.has(node):
@@ -111,6 +118,12 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
         out.at[i, "base"] = names[int(near.source[j])]
         legs = eng.legs(eng.path(near, node))
         out.at[i, "response_modes"] = " > ".join(dict.fromkeys(lg.mode for lg in legs))
+        k = int(near.source[j])
+        lon, lat = out.at[i, "lon"], out.at[i, "lat"]
+        out.at[i, "response_basis"] = point_basis(
+            modelled_leg=any(not lg.mapped for lg in legs), place_quality=out.at[i, "location_quality"],
+            facility_quality=quality[k], facility_xy=xy[k], assumed_within_m=near_m,
+            place_xy=None if lon is None or pd.isna(lon) else (float(lon), float(lat)))
         ok = t <= out.at[i, "target_min"]
         out.at[i, "response_status"] = "covered" if ok else "underserved"
         if not ok:
@@ -122,29 +135,38 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
 def response_summary(table: pd.DataFrame) -> dict:
     """Population-weighted average response and share within target, by class and overall.
 
-    Uses township seats (the only places with a population); seats not reached
-    are counted in ``people_not_reached`` and left out of the average.
+    Uses township seats (the only places with a population). Every figure
+    carries its denominator: ``people`` (at seats with a stated population),
+    ``people_with_time`` (the average's denominator), ``people_not_reached``
+    with the seats' names (``not_reached``), ``people_within_target`` (the
+    share's numerator; the share is of ``people``), and the seats left out
+    because no population is stated (``seats_without_population``).
     """
-    seats = table[(table["unit"] == "township_seat") & table["population"].notna()]
+    all_seats = table[table["unit"] == "township_seat"]
+    seats = all_seats[all_seats["population"].notna()]
 
-    def block(df: pd.DataFrame) -> dict:
+    def block(df: pd.DataFrame, every: pd.DataFrame) -> dict:
         pop = df["population"].astype(float)
-        reached = np.isfinite(df["response_min"].astype(float))
-        if pop[reached].sum() == 0:
-            return {"people": int(pop.sum()), "average_response_min": None,
-                    "share_within_target": None, "people_not_reached": int(pop[~reached].sum())}
         t = df["response_min"].astype(float)
+        reached = np.isfinite(t)
+        base = {"people": int(pop.sum()), "people_with_time": int(pop[reached].sum()),
+                "people_not_reached": int(pop[~reached].sum()),
+                "not_reached": [str(n) for n in df.loc[~reached, "name"]],
+                "seats_without_population": [str(n) for n in every.loc[every["population"].isna(), "name"]]}
+        if pop[reached].sum() == 0:
+            return {**base, "average_response_min": None, "share_within_target": None,
+                    "people_within_target": 0}
         avg = float((pop[reached] * t[reached]).sum() / pop[reached].sum())
-        within = float(pop[reached & (t <= df["target_min"])].sum() / pop.sum())
-        return {"people": int(pop.sum()), "average_response_min": round(avg, 1),
-                "share_within_target": round(within, 3),
-                "people_not_reached": int(pop[~reached].sum())}
+        inside = float(pop[reached & (t <= df["target_min"])].sum())
+        return {**base, "average_response_min": round(avg, 1),
+                "share_within_target": round(inside / pop.sum(), 3),
+                "people_within_target": int(inside)}
 
-    out = {"all": block(seats)}
+    out = {"all": block(seats, all_seats)}
     for cls in ("town", "countryside"):
         sub = seats[seats["settlement_class"] == cls]
         if len(sub):
-            out[cls] = block(sub)
+            out[cls] = block(sub, all_seats[all_seats["settlement_class"] == cls])
     return out
 
 

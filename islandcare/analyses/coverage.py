@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from islandcare.analyses.basis import point_basis
 from islandcare.analyses.routes import unreached_reason
 from islandcare.data.pack import Area
 from islandcare.engine import Nearest
@@ -128,13 +129,21 @@ def evaluate_circle(area: Area, places: pd.DataFrame, nets: NetworkCache, circle
     -------
     DataFrame
         ``places`` with ``minutes``, ``limit``, ``mode``, ``facility_id``,
-        ``facility``, ``path_modes``, ``modelled_leg``, ``status``, ``reason``.
+        ``facility``, ``path_modes``, ``modelled_leg``, ``basis`` (see
+        :mod:`islandcare.analyses.basis`; None without a time or legs),
+        ``status``, ``reason``.
     """
     names = _facility_names(area)
+    fac = area.layers["facilities"]
+    fac_quality = {f"f:{i}": q for i, q in zip(fac["facility_id"], fac["location_quality"])}
+    fac_xy = {f"f:{i}": (g.x, g.y) for i, g in zip(fac["facility_id"], fac.geometry)
+              if g is not None and not g.is_empty}
+    near_m = float(area.config.get("verdict.assumed_within_m", 400))
     out = places.copy()
     for col in ("minutes", "limit"):
         out[col] = np.nan
-    for col in ("mode", "facility_id", "facility", "path_modes", "status", "reason", "rule_source"):
+    for col in ("mode", "facility_id", "facility", "path_modes", "status", "reason", "rule_source",
+                "basis"):
         out[col] = None
     out["modelled_leg"] = False
     profiles = {mode for _, mode in circle.limits.values()}
@@ -177,6 +186,13 @@ def evaluate_circle(area: Area, places: pd.DataFrame, nets: NetworkCache, circle
                     legs = eng.legs(eng.path(near, node))
                     out.at[i, "path_modes"] = " > ".join(dict.fromkeys(lg.mode for lg in legs))
                     out.at[i, "modelled_leg"] = any(not lg.mapped for lg in legs)
+                    lon, lat = out.at[i, "lon"], out.at[i, "lat"]
+                    out.at[i, "basis"] = point_basis(
+                        modelled_leg=bool(out.at[i, "modelled_leg"]),
+                        place_quality=out.at[i, "location_quality"],
+                        facility_quality=fac_quality.get(src, "approximate"),
+                        place_xy=None if lon is None or pd.isna(lon) else (float(lon), float(lat)),
+                        facility_xy=fac_xy.get(src), assumed_within_m=near_m)
                 if t <= limit:
                     out.at[i, "status"] = "covered"
                 else:

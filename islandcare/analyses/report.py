@@ -15,6 +15,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.analyses.ambulance import ambulance_norm, response_summary, response_times
+from islandcare.analyses.basis import verdict_label, weakest
 from islandcare.analyses.circles import reached_area
 from islandcare.analyses.counties import county_table
 from islandcare.analyses.coverage import (
@@ -26,6 +27,7 @@ from islandcare.analyses.coverage import (
 )
 from islandcare.analyses.places import places as make_places
 from islandcare.analyses.settlement import class_counts
+from islandcare.analyses.profile import day_profile, profile_summary
 from islandcare.analyses.referral import (
     helipad_coverage,
     hospital_nodes,
@@ -36,7 +38,7 @@ from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
-__all__ = ["AreaReport", "UNDERSERVED_COLUMNS", "analyse_area", "analysis_steps", "place_frame"]
+__all__ = ["AreaReport", "UNDERSERVED_COLUMNS", "VERDICT_COLUMNS", "analyse_area", "analysis_steps", "place_frame"]
 
 #: Columns of the underserved export, with their headers (Chinese and English).
 UNDERSERVED_COLUMNS: dict[str, str] = {
@@ -64,6 +66,13 @@ UNDERSERVED_COLUMNS: dict[str, str] = {
 }
 
 
+#: What each verdict rests on (see :mod:`islandcare.analyses.basis`).
+VERDICT_COLUMNS: dict[str, str] = {
+    "verdict": "verdict, with its basis 结论(依据)",
+    "basis": "weakest data under the verdict 依据 (exact/modelled/assumed)",
+}
+
+
 @dataclass
 class AreaReport:
     """All results of one area."""
@@ -80,6 +89,7 @@ class AreaReport:
     summary: dict = field(default_factory=dict)
     hour: float | None = None
     relocations: pd.DataFrame | None = None
+    profile: pd.DataFrame | None = None       # one row per place and departure time
 
     @property
     def underserved(self) -> pd.DataFrame:
@@ -103,11 +113,11 @@ def _quality(row: pd.Series) -> str:
 
 def analysis_steps(area: Area) -> int:
     """How many steps :func:`analyse_area` reports to its ``progress`` callable."""
-    return len(circles_for(area)) + 3
+    return len(circles_for(area)) + 4
 
 
 def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None = None,
-                 progress=None) -> AreaReport:
+                 progress=None, with_profile: bool = True) -> AreaReport:
     """Run every analysis of an area (circles, response, norm, referral, helipads).
 
     Parameters
@@ -116,6 +126,9 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
         Hour of day for ferry waits and sailing hours (default: average waits).
     progress
         Optional callable ``progress(label)`` told before each step.
+    with_profile
+        Whether to compute the day profile (clock-true minutes at every
+        departure time; see :mod:`islandcare.analyses.profile`).
     """
     say = progress or (lambda _label: None)
     nets = NetworkCache(area, hour=hour)
@@ -141,6 +154,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
         merged[f"{circle.key}_min"] = table["minutes"]
         merged[f"{circle.key}_mode"] = table["mode"]
         merged[f"{circle.key}_status"] = table["status"]
+        merged[f"{circle.key}_basis"] = table["basis"]
         if circle.key == "primary_care":
             merged["nearest_facility"] = table["facility"]
             merged["modelled_leg"] = table["modelled_leg"]
@@ -158,6 +172,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     merged["response_min"] = resp.table["response_min"]
     merged["response_modes"] = resp.table["response_modes"]
     merged["response_status"] = resp.table["response_status"]
+    merged["response_basis"] = resp.table["response_basis"]
     for i, (st, why) in enumerate(zip(resp.table["response_status"], resp.table["response_reason"])):
         if st == "underserved":
             fail_rules[i].append("ambulance_response")
@@ -175,10 +190,21 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     say("planned hospital moves")
     report.relocations = relocation_effect(area, places, nets)
     merged["helipad_min"] = report.helipads["helipad_min"]
+    say("day profile")
+    if with_profile:
+        report.profile = day_profile(area, places, nets)
+        per_place = profile_summary(report.profile).set_index(["unit", "code"])
+        keys = list(zip(merged["unit"], merged["code"]))
+        for col in per_place.columns:
+            merged[col] = [per_place[col].get(k, np.nan) for k in keys]
     status = []
     for f, u in zip(fail_rules, unknown_rules):
         status.append("underserved" if f else ("unknown" if u else "covered"))
     merged["status"] = status
+    basis_cols = [c for c in merged.columns if c.endswith("_basis")]
+    # the weakest data under any rule of the verdict
+    merged["basis"] = [weakest(row) for row in merged[basis_cols].itertuples(index=False)]
+    merged["verdict"] = [verdict_label(st, b) for st, b in zip(merged["status"], merged["basis"])]
     merged["failing_rules"] = [", ".join(f) for f in fail_rules]
     merged["unknown_rules"] = [", ".join(u) for u in unknown_rules]
     merged["reason"] = ["; ".join(dict.fromkeys(r)) for r in reasons]
@@ -203,9 +229,12 @@ def _summary(rep: AreaReport) -> dict:
             "label": res.circle.label,
             "limits": {c: {"minutes": m, "mode": mode, "source": res.circle.sources.get(c, res.circle.sources.get("all", ""))}
                        for c, (m, mode) in res.circle.limits.items()},
-            "villages": {s: int((tv["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
-            "township_seats": {s: int((ts["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
-            "people_at_seats": {s: int(pop[ts["status"] == s].sum()) for s in ("covered", "underserved", "unknown")},
+            "villages": _counts(tv),
+            "township_seats": _counts(ts),
+            "people_at_seats": {**{s: int(pop[ts["status"] == s].sum()) for s in ("covered", "underserved", "unknown")},
+                                **{k: int(pop[_assumed(ts) == a].sum()) for k, a in
+                                   (("covered_on_data", False), ("covered_assumed", True))}},
+            "seats_without_population": [str(n) for n in ts.loc[pop.isna(), "name"]],
             "people_in_villages_with_population": {
                 s: int(pd.to_numeric(tv.loc[tv["status"] == s, "population"], errors="coerce").sum())
                 for s in ("covered", "underserved", "unknown")},
@@ -218,10 +247,10 @@ def _summary(rep: AreaReport) -> dict:
         "hour": rep.hour,
         "villages_in_register": int(len(vil)),
         "villages_with_point": int(vil["node"].notna().sum()),
-        "villages": {s: int((vil["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
+        "villages": _counts(vil),
         "villages_by_class": class_counts(vil),
         "by_county": county_table(area, pl),
-        "township_seats": {s: int((seats["status"] == s).sum()) for s in ("covered", "underserved", "unknown")},
+        "township_seats": _counts(seats),
         "circles": circles,
         "ambulance": {
             "bases": rep.response_rule,
@@ -242,7 +271,43 @@ def _summary(rep: AreaReport) -> dict:
         "road_source": area.meta.get("road_source"),
         "sources": area.meta.get("sources", {}),
         "places_matching": area.meta.get("places_matching"),
+        "day_profile": _profile_summary(rep),
     }
+
+
+def _profile_summary(rep: AreaReport) -> dict:
+    """The day profile's window, and the places inside their circle only part of the day."""
+    if rep.profile is None:
+        return {}
+    pl = rep.places
+    out: dict = {"departures": int(rep.profile["depart"].nunique()),
+                 "step_minutes": float(rep.area.config.get("profile.step_minutes", 10)),
+                 "first": str(rep.profile["depart"].iloc[0]), "last": str(rep.profile["depart"].iloc[-1])}
+    for m in ("primary_care", "response"):
+        col = f"{m}_share_of_day"
+        if col not in pl:
+            continue
+        share = pd.to_numeric(pl[col], errors="coerce")
+        part = pl[(share > 0) & (share < 1)]
+        out[f"{m}_part_of_day"] = [{"name": str(r["name"]), "unit": r["unit"], "code": r["code"],
+                                     "share_of_day": round(float(r[col]), 3)}
+                                    for _, r in part.iterrows()]
+    return out
+
+
+def _assumed(table: pd.DataFrame) -> pd.Series:
+    """Per row: True for covered on an assumption, False for covered on data, None otherwise."""
+    return pd.Series([None if st != "covered" else b == "assumed"
+                      for st, b in zip(table["status"], table["basis"])], index=table.index, dtype=object)
+
+
+def _counts(table: pd.DataFrame) -> dict[str, int]:
+    """Places per status, with ``covered`` split into on data and assumed."""
+    out = {s: int((table["status"] == s).sum()) for s in ("covered", "underserved", "unknown")}
+    flag = _assumed(table)
+    out["covered_on_data"] = int((flag == False).sum())  # noqa: E712 (a None means not covered)
+    out["covered_assumed"] = int((flag == True).sum())  # noqa: E712
+    return out
 
 
 def _relocation_summary(table: pd.DataFrame | None) -> list[dict]:

@@ -46,6 +46,7 @@ FACILITY_KINDS: dict[str, str] = {
     "ambulance_station": "ambulance station or emergency point (急救站 / 急救点)",
     "boat_station": "emergency boat station (海上急救艇)",
     "helipad": "helipad (直升机停机坪 / 起降点)",
+    "landing_site": "helicopter landing site, not a built pad (直升机临时起降点)",
     "air_base": "air rescue base (航空救援基地)",
 }
 

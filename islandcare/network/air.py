@@ -5,6 +5,13 @@ landing minutes. A patient flown from a helipad to a hospital pad waits for the
 helicopter to come from its base, then flies; the two are counted one after
 the other (the way to the pad is not overlapped with the helicopter's
 approach), a conservative choice stated on the maps.
+
+Landing sites: built helipads (``helipad``, or a planner's ``landing_site``),
+hospital pads, and, where an inhabited outlying island township has none in
+the data and the area sets ``helicopter.improvised_landing_sites``, an
+improvised site at its seat (the ``t:`` node), every such leg marked modelled
+and noted *assumed*. Day-only flights fly between sunrise and sunset
+(:mod:`islandcare.network.daylight`): at a clock hour outside them, none.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from islandcare.config import AreaConfig
+from islandcare.network.daylight import flies_at
 from islandcare.network.scenario import Scenario
 from islandcare.network.sea import SeaEdge, haversine_km
 
@@ -23,17 +31,58 @@ def flight_minutes(km: float, cfg: AreaConfig) -> float:
     return km / float(cfg.get("speeds.helicopter")) * 60.0
 
 
+IMPROVISED_NOTE = "improvised landing site at the township seat (assumed: area setting)"
+
+
+def improvised_sites(facilities: pd.DataFrame, townships: pd.DataFrame | None, cfg: AreaConfig, *,
+                     node_of_township: dict[str, str] | None) -> pd.DataFrame:
+    """Landing sites assumed at the seats of outlying island townships without a pad in the data.
+
+    Returns rows like facilities (``facility_id`` is the seat's ``t:`` node,
+    ``kind`` ``landing_site``, ``location_quality`` ``assumed``).
+    """
+    cols = ["facility_id", "name", "kind", "geometry", "location_quality", "note"]
+    if townships is None or not node_of_township or not bool(
+            cfg.get("helicopter.improvised_landing_sites", False)):
+        return pd.DataFrame(columns=cols)
+    fac = facilities[facilities.get("status", "existing").fillna("existing") != "planned"]
+    with_pad = set(fac.loc[fac["kind"].isin(("helipad", "landing_site")), "township_code"].dropna())
+    has_pad = fac.get("has_pad", pd.Series(False, index=fac.index)).fillna(False).astype(bool)
+    with_pad |= set(fac.loc[(fac["kind"] == "hospital") & has_pad, "township_code"].dropna())
+    rows = []
+    for _, t in townships.iterrows():
+        node = node_of_township.get(t["code"])
+        pop = t.get("population")
+        inhabited = pd.isna(pop) or float(pop) > 0
+        if (node and bool(t.get("outlying_island", False)) and inhabited
+                and t["code"] not in with_pad and t.geometry is not None):
+            rows.append({"facility_id": node, "name": f"{t['name']} (improvised landing site)",
+                         "kind": "landing_site", "geometry": t.geometry,
+                         "location_quality": "assumed", "note": IMPROVISED_NOTE})
+    return pd.DataFrame(rows, columns=cols)
+
+
 def air_edges(facilities: pd.DataFrame, cfg: AreaConfig, scenario: Scenario, *,
-              node_of_facility: dict[str, str]) -> list[SeaEdge]:
-    """Air edges for a scenario: base → pad, and pad → hospital pad (ambulance profile only)."""
+              node_of_facility: dict[str, str], townships: pd.DataFrame | None = None,
+              node_of_township: dict[str, str] | None = None) -> list[SeaEdge]:
+    """Air edges for a scenario: base → landing site, and site → hospital pad (ambulance only).
+
+    ``townships`` and ``node_of_township`` (seat nodes on the network) add the
+    improvised landing sites the area file allows (see :func:`improvised_sites`).
+    """
     if scenario.air_grounded or scenario.profile != "ambulance":
         return []
-    if scenario.night and bool(cfg.get("helicopter.day_only", True)):
-        return []
+    day_only = bool(cfg.get("helicopter.day_only", True))
+    if day_only and (scenario.night or not flies_at(cfg, scenario.hour)):
+        return []  # after dark: day-only flights are grounded
     placed = facilities[facilities.geometry.notna() & facilities["facility_id"].isin(node_of_facility)]
     existing = placed[placed.get("status", "existing").fillna("existing") != "planned"]
     bases = existing[existing["kind"] == "air_base"]
-    pads = existing[existing["kind"] == "helipad"]
+    pads = existing[existing["kind"].isin(("helipad", "landing_site"))]
+    extra = improvised_sites(facilities, townships, cfg, node_of_township=node_of_township)
+    node_of_facility = {**node_of_facility, **{n: n for n in extra["facility_id"]}}
+    if len(extra):
+        pads = pd.concat([pd.DataFrame(pads), extra], ignore_index=True)
     has_pad = existing.get("has_pad", pd.Series(False, index=existing.index)).fillna(False)
     hospital_pads = existing[(existing["kind"] == "hospital") & has_pad.astype(bool)]
     if bases.empty:
@@ -50,14 +99,17 @@ def air_edges(facilities: pd.DataFrame, cfg: AreaConfig, scenario: Scenario, *,
     for _, b in bases.iterrows():
         for _, pad in pads.iterrows():
             km = haversine_km(b.geometry.x, b.geometry.y, pad.geometry.x, pad.geometry.y)
+            note = pad.get("note") if isinstance(pad.get("note"), str) else ""
             out.append(SeaEdge(node_of_facility[b["facility_id"]], node_of_facility[pad["facility_id"]],
                                dispatch + flight_minutes(km, cfg) + landing, "air", False,
-                               f"air:{b['facility_id']}", "dispatch + flight + landing"))
+                               f"air:{b['facility_id']}",
+                               "dispatch + flight + landing" + (f"; {note}" if note else "")))
     for _, pad in pads.iterrows():
         for _, h in hospital_pads.iterrows():
             km = haversine_km(pad.geometry.x, pad.geometry.y, h.geometry.x, h.geometry.y)
             out.append(SeaEdge(node_of_facility[pad["facility_id"]], node_of_facility[h["facility_id"]],
                                arrival[pad["facility_id"]] + flight_minutes(km, cfg) + landing,
                                "air", False, f"air:{pad['facility_id']}",
-                               "helicopter comes to the pad, then flies the patient to the hospital pad"))
+                               "helicopter comes to the pad, then flies the patient to the hospital pad"
+                               + (f"; {pad['note']}" if isinstance(pad.get("note"), str) else "")))
     return out

@@ -29,9 +29,11 @@ from islandcare.config import AreaConfig, geodata_dir
 from islandcare.data.pack import Area
 from islandcare.engine import Engine
 from islandcare.network.air import air_edges
-from islandcare.network.land import land_lattice
+from islandcare.network.land import land_lattice, on_land_nearest, shore_land
 from islandcare.network.scenario import Scenario
 from islandcare.network.sea import boat_edges, ferry_edges
+from islandcare.network.searoute import sea_router
+from islandcare.network.vessels import vessel_edges
 
 __all__ = ["Network", "NetworkCache", "build_network"]
 
@@ -186,6 +188,8 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
     xy: dict[str, tuple[float, float]] = {}
     to_metric = gpd.GeoSeries([], crs=4326)
 
+    shore = shore_land(area.layers["land"], epsg=epsg,
+                       tolerance_m=float(cfg.get("network.shore_tolerance_m", 100)))
     # modelled land lattice
     lat_xy, lat_land, lat_edges = land_lattice(area.layers["land"],
                                                spacing_m=float(cfg.get("network.lattice_m", 400)),
@@ -217,8 +221,10 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
             gpd.points_from_xy([rnodes[n][0] for n in r_ids], [rnodes[n][1] for n in r_ids]),
             crs=4326).to_crs(epsg)])
         tree = cKDTree(lat_xy)
-        dist, idx = tree.query(r_metric)
-        for n, d, j in zip(r_ids, dist, idx):
+        # joins stay on land: the nearest lattice node reached without crossing open water
+        for n, d, j in zip(r_ids, *on_land_nearest(tree, r_metric, shore)):
+            if j < 0:
+                continue  # e.g. the end of a sea bridge: joined by its road only
             G.add_edge(n, f"l:{j}", minutes=d / off, mode="offroad", mapped=False)
             G.add_edge(f"l:{j}", n, minutes=d / off, mode="offroad", mapped=False)
         land_nodes += r_ids
@@ -234,6 +240,11 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
         d, j = tree.query([p.x, p.y])
         if d > snap_max:
             net.not_joined[node] = f"{d / 1000:.1f} km from the nearest land node (limit {snap_max / 1000:g} km)"
+            return
+        (d,), (j,) = on_land_nearest(tree, np.array([[p.x, p.y]]), shore)
+        if j < 0 or d > snap_max:
+            net.not_joined[node] = ("every land node within reach is across open water "
+                                    "(a join never crosses the sea)")
             return
         xy[node] = (lon, lat)
         minutes = d / access_speed
@@ -279,12 +290,19 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
     sea = ferry_edges(ports, area.layers["sealinks"], cfg, scenario, node_of_port=node_of_port)
     node_of_fac = {fid: f"f:{fid}" for fid in fac["facility_id"] if f"f:{fid}" in net.joined}
     stations = fac[(fac["kind"] == "boat_station") & fac["facility_id"].isin(node_of_fac)]
+    on_net = ports[[f"p:{p}" in net.joined for p in ports["port_id"]]]
+    router = (sea_router(area.layers["land"], cfg.get("area.bbox"), epsg=epsg,
+                         spacing_m=float(cfg.get("sea.route_spacing_m", 500)))
+              if len(on_net) and (cfg.get("sea.emergency_vessels") or not stations.empty) else None)
     sea += boat_edges(stations, ports, cfg, scenario, node_of_station=node_of_fac,
-                      node_of_port=node_of_port)
-    sea += air_edges(fac, cfg, scenario, node_of_facility=node_of_fac)
+                      node_of_port=node_of_port, router=router)
+    sea += vessel_edges(on_net, cfg, scenario, router=router, node_of_port=node_of_port,
+                        has_boat_station=not stations.empty)
+    sea += air_edges(fac, cfg, scenario, node_of_facility=node_of_fac, townships=tw,
+                     node_of_township={c: f"t:{c}" for c in tw["code"] if f"t:{c}" in net.joined})
     for e in sea:
         G.add_edge(e.u, e.v, minutes=e.minutes, mode=e.mode, mapped=e.mapped, link_id=e.link_id,
-                   note=e.note)
+                   note=e.note, departures=e.departures)
     return net
 
 

@@ -13,7 +13,49 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-__all__ = ["land_lattice"]
+__all__ = ["land_lattice", "on_land_nearest", "shore_land"]
+
+_SHORE: dict[tuple, object] = {}
+
+
+def shore_land(land: gpd.GeoDataFrame, *, epsg: int, tolerance_m: float):
+    """The land (metric) grown by ``tolerance_m`` and prepared: what a join may cross.
+
+    The tolerance allows for coastlines and points that do not line up to the
+    metre (a pier on the shore, a road along the beach); open water beyond it
+    is never crossed by a modelled land leg.
+    """
+    key = (epsg, tolerance_m, len(land), tuple(np.round(land.total_bounds, 6)))
+    if key not in _SHORE:
+        union = shapely.union_all(land.to_crs(epsg).geometry.to_numpy()).buffer(tolerance_m)
+        shapely.prepare(union)
+        _SHORE[key] = union
+    return _SHORE[key]
+
+
+def on_land_nearest(tree, points: np.ndarray, shore, *, k: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Per point, the nearest of its ``k`` nearest tree points joined by a line over land.
+
+    Returns
+    -------
+    dist, index
+        Metres and tree index; index -1 (dist inf) where every candidate is
+        across open water.
+    """
+    n = len(points)
+    if n == 0:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    k = min(k, tree.n)
+    dist, idx = tree.query(points, k=k)
+    dist, idx = dist.reshape(n, k), idx.reshape(n, k)
+    ends = tree.data[idx]  # (n, k, 2)
+    starts = np.repeat(points[:, None, :], k, axis=1)
+    lines = shapely.linestrings(np.stack([starts, ends], axis=2).reshape(n * k, 2, 2))
+    ok = shapely.covered_by(lines, shore).reshape(n, k) | (dist < 1e-6)
+    first = np.argmax(ok, axis=1)
+    found = ok[np.arange(n), first]
+    return (np.where(found, dist[np.arange(n), first], np.inf),
+            np.where(found, idx[np.arange(n), first], -1))
 
 _NEIGHBOURS = ((1, 0), (0, 1), (1, 1), (1, -1))
 

@@ -20,8 +20,8 @@ import pandas as pd
 from islandcare.config import AreaConfig
 from islandcare.network.scenario import Scenario
 
-__all__ = ["SeaEdge", "departure_minutes", "expected_wait", "ferry_edges", "boat_edges",
-           "haversine_km"]
+__all__ = ["SeaEdge", "departure_minutes", "modelled_crossing_minutes", "direction_departures", "expected_wait", "ferry_edges",
+           "boat_edges", "haversine_km"]
 
 DAY = 1440.0
 
@@ -37,6 +37,9 @@ class SeaEdge:
     mapped: bool
     link_id: str
     note: str
+    #: Clock minutes (0-1440) of the sailings of this edge's direction, for a
+    #: ``wait`` edge whose timetable is known; empty otherwise (no clock).
+    departures: tuple[float, ...] = ()
 
 
 def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -103,14 +106,42 @@ def expected_wait(link: pd.Series, *, hour: float | None,
                                           f"{unknown_headway:g}-minute headway")
 
 
+def direction_departures(link: pd.Series, *, reverse: bool) -> tuple[float, ...]:
+    """Clock minutes of a link's sailings in one direction (empty when not known).
+
+    Stated ``departures`` are the sailings from ``from_port`` only: a return
+    direction has no clock (a link stated one way is not mirrored). A
+    ``headway_min`` with ``first_sailing`` and ``last_sailing`` holds both
+    ways: sailings from the first to the last, every headway.
+    """
+    deps = departure_minutes(link.get("departures"))
+    if deps:
+        return () if reverse else tuple(deps)
+    headway = _num(link.get("headway_min"))
+    first, last = _clock(link.get("first_sailing")), _clock(link.get("last_sailing"))
+    if headway and first is not None and last is not None and first <= last:
+        grid = np.arange(first, last + 1e-9, headway)
+        return tuple(float(t) for t in np.union1d(grid, [last]))  # the stated last sailing too
+    return ()
+
+
+def modelled_crossing_minutes(km: float, vessel: object, cfg: AreaConfig) -> float:
+    """A crossing with no stated minutes: straight km x detour at the vessel's speed.
+
+    A ``fast_ferry`` goes at ``speeds.fast_ferry``, any other vessel at
+    ``speeds.ferry``.
+    """
+    key = "speeds.fast_ferry" if str(vessel) == "fast_ferry" else "speeds.ferry"
+    speed = float(cfg.get(key, cfg.get("speeds.ferry")))
+    return km * float(cfg.get("sea.detour_factor", 1.0)) / speed * 60.0
+
+
 def ferry_edges(ports: pd.DataFrame, links: pd.DataFrame, cfg: AreaConfig,
                 scenario: Scenario, *, node_of_port: dict[str, str]) -> list[SeaEdge]:
     """Edges of the scheduled sea links for a scenario (none at night or in a closure)."""
     if scenario.night or scenario.sea_closed or links.empty:
         return []
     pos = {p: (g.x, g.y) for p, g in zip(ports["port_id"], ports.geometry)}
-    speed = float(cfg.get("speeds.ferry"))
-    detour = float(cfg.get("sea.detour_factor", 1.0))
     default_boarding = float(cfg.get("sea.boarding_minutes"))
     unknown = float(cfg.get("sea.unknown_headway_minutes", 120))
     out: list[SeaEdge] = []
@@ -119,7 +150,7 @@ def ferry_edges(ports: pd.DataFrame, links: pd.DataFrame, cfg: AreaConfig,
         crossing = _num(link.get("crossing_min"))
         stated = crossing is not None
         if crossing is None:
-            crossing = haversine_km(*pos[a], *pos[b]) * detour / speed * 60.0
+            crossing = modelled_crossing_minutes(haversine_km(*pos[a], *pos[b]), link.get("vessel"), cfg)
         boarding = _num(link.get("boarding_min"))
         boarding = default_boarding if boarding is None else boarding
         wait, known, how = expected_wait(link, hour=scenario.hour, unknown_headway=unknown)
@@ -127,10 +158,18 @@ def ferry_edges(ports: pd.DataFrame, links: pd.DataFrame, cfg: AreaConfig,
         lid = str(link["link_id"])
         for s, t in ((a, b), (b, a)) if both else ((a, b),):
             board_node, wait_node = f"sea:{lid}:{s}:board", f"sea:{lid}:{s}:wait"
+            deps = direction_departures(link, reverse=s != a)
+            w, k, why = wait, known, how
+            if s != a and departure_minutes(link.get("departures")):
+                # the stated sailings leave from_port: the return's clock is not in the data
+                n = len(departure_minutes(link.get("departures")))
+                w, k = expected_wait(link, hour=None, unknown_headway=unknown)[0], False
+                why = (f"return sailings not in the data: taken as {n} a day, average wait "
+                       "(modelled)")
             out += [
                 SeaEdge(node_of_port[s], board_node, boarding, "boarding", True, lid,
                         "boarding time (area setting)"),
-                SeaEdge(board_node, wait_node, wait, "wait", known, lid, how),
+                SeaEdge(board_node, wait_node, w, "wait", k, lid, why, deps),
                 SeaEdge(wait_node, node_of_port[t], crossing, "ferry", stated, lid,
                         "stated crossing" if stated else "crossing modelled from distance"),
             ]
@@ -138,18 +177,31 @@ def ferry_edges(ports: pd.DataFrame, links: pd.DataFrame, cfg: AreaConfig,
 
 
 def boat_edges(stations: pd.DataFrame, ports: pd.DataFrame, cfg: AreaConfig, scenario: Scenario,
-               *, node_of_station: dict[str, str], node_of_port: dict[str, str]) -> list[SeaEdge]:
-    """Emergency-boat edges from each boat station to every port (ambulance profile only)."""
+               *, node_of_station: dict[str, str], node_of_port: dict[str, str],
+               router=None) -> list[SeaEdge]:
+    """Emergency-boat edges from each boat station to every port (ambulance profile only).
+
+    With a ``router`` (:class:`islandcare.network.searoute.SeaRouter`) the boat
+    goes by the sea route round the islands; without one, the straight line
+    times the detour factor.
+    """
     if scenario.sea_closed or scenario.profile != "ambulance" or stations.empty or ports.empty:
         return []
     speed = float(cfg.get("speeds.emergency_boat"))
     launch = float(cfg.get("sea.emergency_boat_launch_minutes", 0))
     detour = float(cfg.get("sea.detour_factor", 1.0))
+    port_xy = [(pg.x, pg.y) for pg in ports.geometry]
     out: list[SeaEdge] = []
     for fid, g in zip(stations["facility_id"], stations.geometry):
-        for pid, pg in zip(ports["port_id"], ports.geometry):
-            km = haversine_km(g.x, g.y, pg.x, pg.y) * detour
+        routed = router.km([(g.x, g.y), *port_xy])[0, 1:] if router is not None else None
+        for k, (pid, pg) in enumerate(zip(ports["port_id"], ports.geometry)):
+            if routed is not None:
+                km, how = float(routed[k]), "launch + sea route round the islands at boat speed"
+                if not np.isfinite(km):
+                    continue
+            else:
+                km = haversine_km(g.x, g.y, pg.x, pg.y) * detour
+                how = "launch + straight sea distance x detour at boat speed"
             out.append(SeaEdge(node_of_station[fid], node_of_port[pid], launch + km / speed * 60.0,
-                               "boat", False, f"boat:{fid}",
-                               "emergency boat: launch + straight sea distance x detour at boat speed"))
+                               "boat", False, f"boat:{fid}", f"emergency boat: {how}"))
     return out

@@ -74,6 +74,7 @@ KIND_STYLE: dict[str, tuple[str, int]] = {
     "ambulance_station": ("#2471a3", 15),
     "boat_station": ("#117a65", 15),
     "helipad": ("#2c3e50", 16),
+    "landing_site": ("#5d6d7e", 14),
     "air_base": ("#000000", 18),
 }
 
@@ -87,6 +88,7 @@ _KIND_GLYPH: dict[str, tuple[str, str]] = {
     "ambulance_station": ("急", "square"),
     "boat_station": ("艇", "square"),
     "helipad": ("H", "round"),
+    "landing_site": ("h", "round"),
     "air_base": ("H", "square"),
 }
 
@@ -739,6 +741,15 @@ def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
         status = str(r.get("status"))
         rows.append(("verdict 结论",
                      f"<span class='ic-{status}'>{_STATUS_ZH.get(status, status)}</span>"))
+        share = [f"{label} {100 * float(r[c]):.0f}%" for label, c in (
+            ("primary care", "primary_care_share_of_day"), ("response", "response_share_of_day"))
+            if c in r.index and not _missing(r[c])]
+        rows += _rows([("rests on 依据", {"exact": "exact: mapped legs, exact points",
+                                          "modelled": "modelled: a modelled leg",
+                                          "assumed": "assumed: the facility stands on the place's "
+                                                     "own approximate point"}.get(r.get("basis"))
+                        if isinstance(r.get("basis"), str) else None),
+                       ("share of the day inside 全天达标", ", ".join(share) or None)])
         rows += _rows([("failing rules 未达标", _words(r.get("failing_rules"), _RULE_ZH, ",")),
                        ("cannot tell 无法判断", _words(r.get("unknown_rules"), _RULE_ZH, ",")),
                        ("reason 原因", r.get("reason") if w is None or w.lang == "en"

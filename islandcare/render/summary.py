@@ -66,6 +66,35 @@ def _gap_lines(rep: AreaReport, w: Words) -> list[str]:
             f"{w('gap.fill', command=f'`{g.command}`')}" for g in gaps]
 
 
+def _split(counts: dict) -> str:
+    """`` (1 on data, 2 assumed)`` for a count of covered places, when split."""
+    if "covered_assumed" not in counts or not counts.get("covered"):
+        return ""
+    return f" ({counts['covered_on_data']} on data, {counts['covered_assumed']} assumed)"
+
+
+def response_headlines(response: dict) -> list[str]:
+    """Each response figure with its denominator and who is left out."""
+    out = []
+    for cls, r in response.items():
+        if "people_with_time" not in r:
+            continue
+        text = f"{cls}: "
+        if r["average_response_min"] is not None:
+            text += (f"average {r['average_response_min']:.1f} min over {r['people_with_time']:,} people "
+                     f"with a time; {_pct(r['share_within_target'])} of {r['people']:,} people "
+                     f"({r['people_within_target']:,}) within target")
+        else:
+            text += f"no time for any of {r['people']:,} people"
+        if r["people_not_reached"]:
+            text += (f"; {r['people_not_reached']:,} people have no time: "
+                     + "、".join(r["not_reached"]))
+        if r["seats_without_population"]:
+            text += "; left out, no population stated: " + "、".join(r["seats_without_population"])
+        out.append(text)
+    return out
+
+
 def summary_markdown(rep: AreaReport, *, lang: str | None = None) -> str:
     """The area's headline figures as Markdown (Chinese names as written).
 
@@ -84,6 +113,9 @@ def summary_markdown(rep: AreaReport, *, lang: str | None = None) -> str:
     v = s["villages"]
     lines += [w("summary.villages", n=s["villages_in_register"], pt=s["villages_with_point"],
                 **v), ""]
+    if _split(v):
+        lines += [f"Covered{_split(v)}: *assumed* where the facility and the place stand on the same "
+                  "approximate point (a verdict true by construction, not measured).", ""]
     vc = s.get("villages_by_class")
     if vc:
         lines += [f"Town and countryside 城乡: **{vc['town']}** town and **{vc['countryside']}** countryside "
@@ -109,10 +141,13 @@ def summary_markdown(rep: AreaReport, *, lang: str | None = None) -> str:
         for cls, lim in c["limits"].items():
             lines.append(w("summary.limit", cls=w.get(f"class.{cls}", cls), minutes=f"{lim['minutes']:g}",
                            mode=w.get(f"mode.{lim['mode']}", lim["mode"]), source=lim["source"]))
-        lines.append(w("summary.circle_villages", **c["villages"]))
+        lines.append(w("summary.circle_villages", **c["villages"]) + _split(c["villages"]))
         p = c["people_at_seats"]
         lines.append(w("summary.circle_seats", **c["township_seats"], pc=f"{p['covered']:,}",
                        pu=f"{p['underserved']:,}", pk=f"{p['unknown']:,}"))
+        if c.get("seats_without_population"):
+            lines.append("- seats with no stated population (not in the people counts): "
+                         + "、".join(c["seats_without_population"]))
         pv = c.get("people_in_villages_with_population", {})
         if any(pv.values()):
             lines.append(w("summary.circle_people", **{k: f"{x:,}" for k, x in pv.items()}))
@@ -134,6 +169,7 @@ def summary_markdown(rep: AreaReport, *, lang: str | None = None) -> str:
     for cls, r in a["response"].items():
         lines.append(f"| {w.get(f'class.{cls}', cls)} | {r['people']:,} | {_min(r['average_response_min'])} | "
                      f"{_pct(r['share_within_target'])} | {r['people_not_reached']:,} |")
+    lines += ["", *(f"- {line}" for line in response_headlines(a["response"]))]
     lines += ["", w("summary.norm"), "", w("summary.table_norm"), "|---|---|---|---|---|---|"]
     for r in a["norm"]:
         present = w("summary.not_in_data") if r["present"] is None else r["present"]
@@ -160,6 +196,17 @@ def summary_markdown(rep: AreaReport, *, lang: str | None = None) -> str:
             lines.append(f"| {r['facility']} | {r['moves_to']} | {r['by']} | {_min(r['average_minutes_before'])} | "
                          f"{_min(r['average_minutes_after'])} | {r['seats_closer']} | {r['seats_farther']} |")
         lines.append(w("summary.relocations_note"))
+    dp = s.get("day_profile") or {}
+    if dp:
+        lines += ["", "## Day profile 全天 (clock-true: each ferry waits for its next sailing)", "",
+                  f"{dp['departures']} departures every {dp['step_minutes']:g} min, "
+                  f"{dp['first']}–{dp['last']} (profile.csv: one row per place and departure)."]
+        for key, label in (("primary_care_part_of_day", "primary care"),
+                           ("response_part_of_day", "ambulance response")):
+            part = dp.get(key, [])
+            lines.append(f"- inside the {label} circle only part of the day: "
+                         + ("none" if not part else "; ".join(
+                             f"{p['name']} {100 * p['share_of_day']:.0f}%" for p in part)))
     lines += ["", w("summary.helipad", minutes=s["helipad_coverage_minutes"],
                     n=s["places_within_helipad_minutes"]), "", w("summary.gaps"), ""]
     lines += _gap_lines(rep, w)
