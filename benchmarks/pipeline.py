@@ -14,7 +14,7 @@ one and a previous release checked out from git (``--ref``, into a temporary
   and its ratio to the shortest-path time, and the peak memory of the run;
 - per area, the time ``serve`` takes to be ready (``App.build``) and the
   median and 95th percentile of a click (a site check with its circle drawn),
-  clicking at the area's own village points, cycling through facility kinds;
+  clicking at the area's own village, township seat and facility points, cycling through facility kinds;
 - the same for Fenghua with a real road graph of 40-50k nodes in place of the
   pack's roads: the nodes of ``/work/shared/benchmarks/scgraph_world_highways.npz``
   within a circle around Fenghua (``--radius-km``, 850 km gives about 46k nodes)
@@ -151,8 +151,8 @@ def child_serve(area_key: str, clicks: int) -> dict:
     t0 = time.perf_counter()
     app = App.build(area_key)
     ready = time.perf_counter() - t0
-    vil = app.area.layers["villages"]
-    pts = [(g.x, g.y) for g in vil.geometry if g is not None and not g.is_empty]
+    pts = [(g.x, g.y) for layer in ("villages", "townships", "facilities")
+           for g in app.area.layers[layer].geometry if g is not None and not g.is_empty]
     kinds = list(FACILITY_KINDS)
     times = []
     for i in range(min(clicks, len(pts) * len(kinds))):

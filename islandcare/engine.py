@@ -12,7 +12,8 @@ API
 ``Engine.compile(G, *, weight="minutes") -> Engine``
     Node index (``engine.nodes``, ``engine.node_index``) and CSR matrix
     (``engine.matrix``). Of parallel edges the quickest is kept, with its
-    ``mode`` and ``mapped`` for :meth:`Engine.legs`. Zero-minute edges are
+    ``mode`` and ``mapped`` for :meth:`Engine.legs`. ``Engine.from_arrays``
+    compiles edges given as numpy arrays, without networkx. Zero-minute edges are
     kept as explicit zeros (scipy's csgraph honours explicit zeros of a sparse
     matrix; the engine never passes through a dense array or an operation
     that prunes them), so they stay real, free edges. Edges of infinite
@@ -194,9 +195,13 @@ class Engine:
         edge_mode: np.ndarray,
         edge_mapped: np.ndarray,
         mode_names: tuple[str, ...],
+        *,
+        node_index: dict[Hashable, int] | None = None,
     ) -> None:
         self.nodes = nodes
-        self.node_index: dict[Hashable, int] = {node: i for i, node in enumerate(nodes)}
+        self.node_index: dict[Hashable, int] = (
+            {node: i for i, node in enumerate(nodes)} if node_index is None else node_index
+        )
         self.matrix = matrix
         self._edge_mode = edge_mode
         self._edge_mapped = edge_mapped
@@ -260,14 +265,59 @@ class Engine:
                 minutes.append(w)
                 modes.append(code)
                 mapped.append(is_mapped)
+        return cls.from_arrays(nodes, np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64),
+                               np.asarray(minutes, dtype=np.float64), modes=np.asarray(modes, dtype=np.int32),
+                               mapped=np.asarray(mapped, dtype=bool), mode_names=tuple(mode_codes),
+                               node_index=index)
 
-        n = len(nodes)
-        tail = np.asarray(tails, dtype=np.int64)
-        head = np.asarray(heads, dtype=np.int64)
+    @classmethod
+    def from_arrays(cls, nodes: list[Hashable], tail: np.ndarray, head: np.ndarray,
+                    minutes: np.ndarray, *, modes: np.ndarray, mapped: np.ndarray,
+                    mode_names: tuple[str, ...],
+                    node_index: dict[Hashable, int] | None = None) -> Engine:
+        """Compile edges given as arrays (no networkx graph needed).
+
+        Parameters
+        ----------
+        nodes
+            Node ids; ``tail`` and ``head`` index into it.
+        tail, head
+            Per directed edge, the positions of its ends.
+        minutes
+            Per edge, minutes >= 0; ``inf`` leaves the edge out (closed).
+        modes
+            Per edge, the code of its mode in ``mode_names``.
+        mapped
+            Per edge, whether it rests on mapped data.
+        mode_names
+            The edge modes, by code.
+        node_index
+            ``{node: position}`` when the caller has it already (not copied).
+
+        Returns
+        -------
+        Engine
+            The compiled engine; of parallel edges the quickest is kept (the
+            first given on ties).
+
+        Raises
+        ------
+        ValueError
+            If some minutes are negative or NaN.
+        """
+        tail = np.asarray(tail, dtype=np.int64)
+        head = np.asarray(head, dtype=np.int64)
         w_arr = np.asarray(minutes, dtype=np.float64)
-        # Sort by tail, head, minutes; the first of each (tail, head) run is
-        # the quickest of its parallel edges.
-        order = np.lexsort((w_arr, head, tail))
+        if not np.all(w_arr >= 0):  # also catches NaN
+            k = int(np.flatnonzero(~(w_arr >= 0))[0])
+            msg = (f"edge {nodes[tail[k]]!r} -> {nodes[head[k]]!r} has minutes={w_arr[k]}; "
+                   "minutes must be >= 0")
+            raise ValueError(msg)
+        order = np.flatnonzero((tail != head) & (w_arr != np.inf))  # loops never shorten a path
+        n = len(nodes)
+        # Sort by tail, head, minutes (stable); the first of each (tail, head)
+        # run is the quickest of its parallel edges.
+        order = order[np.lexsort((w_arr[order], head[order], tail[order]))]
         tail, head, w_arr = tail[order], head[order], w_arr[order]
         keep = np.ones(len(order), dtype=bool)
         keep[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
@@ -286,7 +336,8 @@ class Engine:
             matrix,
             np.asarray(modes, dtype=np.int32)[order],
             np.asarray(mapped, dtype=bool)[order],
-            tuple(mode_codes),
+            tuple(mode_names),
+            node_index=node_index,
         )
 
     # --- queries -------------------------------------------------------------

@@ -27,18 +27,14 @@ def _land_edges(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     """Land edges of a network as arrays (cached on the network): u, v, minutes, coords."""
     cache = net.__dict__.get("_land_edge_arrays")
     if cache is None:
-        idx = net.engine.node_index
-        u, v, mins = [], [], []
-        for a, b, d in net.graph.edges(data=True):
-            if d.get("mode") in LAND_MODES and a in net.xy and b in net.xy:
-                u.append(idx[a])
-                v.append(idx[b])
-                mins.append(float(d["minutes"]))
-        coords = np.full((len(net.engine.nodes), 2), np.nan)
+        e = net.edges
+        land = np.isin(e.mode, [k for k, m in enumerate(e.mode_names) if m in LAND_MODES])
+        coords = np.full((len(e.nodes), 2), np.nan)
         for node, (x, y) in net.xy.items():
-            if node in idx:
-                coords[idx[node]] = (x, y)
-        cache = (np.array(u, dtype=np.int64), np.array(v, dtype=np.int64), np.array(mins), coords)
+            if node in e.index:
+                coords[e.index[node]] = (x, y)
+        land &= ~np.isnan(coords[e.tail, 0]) & ~np.isnan(coords[e.head, 0])
+        cache = (e.tail[land], e.head[land], e.minutes[land], coords)
         net.__dict__["_land_edge_arrays"] = cache
     return cache
 
