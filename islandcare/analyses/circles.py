@@ -2,7 +2,14 @@
 
 The drawn circle is the union of the reached edges — whole edges whose far
 end is reached, and the reachable part of frontier edges — buffered by a
-small width and clipped to land. (The convex hull of reached nodes, the usual
+small width and clipped to land. The union is made on a raster (cells of a
+third of the width, 50 m by default): the edges are sampled every half cell,
+every cell within the width of a sample is reached, and the reached cells are
+traced back to polygons. Tolerance, measured against the exact union of one
+buffer per edge on the three areas' circles: the drawn edge lies within 100 m
+of the exact one (Hausdorff distance 58-95 m), and the two differ by 0.7-1.5%
+of the area for the large countryside circles, 4-5% for the small town ones
+(the raster band is a little narrower than 150 m). (The convex hull of reached nodes, the usual
 recipe, overstates the area several times and on islands covers the sea.)
 Sea, boarding and air edges are not drawn: a ferry reaches the far pier, and
 the land reached from there is drawn.
@@ -10,6 +17,7 @@ the land reached from there is drawn.
 
 from __future__ import annotations
 
+import contourpy
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -40,7 +48,7 @@ def _land_edges(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
 
 
 def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseGeometry,
-                 epsg: int, width_m: float = 150.0) -> BaseGeometry:
+                 epsg: int, width_m: float = 150.0, cell_m: float | None = None) -> BaseGeometry:
     """The land reached within ``limit`` minutes, as a (multi)polygon in WGS-84.
 
     Parameters
@@ -57,6 +65,8 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
         Metric CRS for buffering.
     width_m
         Half-width of the band drawn around each reached edge.
+    cell_m
+        Raster cell of the union (default: a third of ``width_m``).
     """
     u, v, mins, coords = _land_edges(net)
     tu = minutes[u]
@@ -67,18 +77,51 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
     # whole edge when its far end is reached in time, else the reachable part of it
     frac = np.where(mins <= 0, 1.0, np.minimum(1.0, (limit - tu) / np.where(mins <= 0, 1.0, mins)))
     frac = np.maximum(frac, 1e-6)
-    # an edge reached whole in both directions is drawn once
-    full = frac >= 1.0
-    a, b = np.minimum(u, v), np.maximum(u, v)
-    key = a * (len(coords) + 1) + b
-    _, first = np.unique(key[full], return_index=True)
-    pick = np.concatenate([np.flatnonzero(full)[first], np.flatnonzero(~full)])
-    u, v, frac = u[pick], v[pick], frac[pick]
-    start = coords[u]
-    end = start + (coords[v] - start) * frac[:, None]
-    lines = shapely.linestrings(np.stack([start, end], axis=1))
-    metric = gpd.GeoSeries(lines, crs=4326).to_crs(epsg)
-    band = shapely.union_all(metric.buffer(width_m, quad_segs=2).to_numpy())
-    land_m = gpd.GeoSeries([land], crs=4326).to_crs(epsg).iloc[0]
+    metric = _metric_coords(net, coords, epsg)
+    start = metric[u]
+    end = start + (metric[v] - start) * frac[:, None]
+    band = _band(start, end, width_m=width_m, cell_m=cell_m or width_m / 3.0)
+    key = ("_land_metric", id(land), epsg)
+    land_m = net.__dict__.get(key)
+    if land_m is None:
+        land_m = net.__dict__[key] = gpd.GeoSeries([land], crs=4326).to_crs(epsg).iloc[0]
     clipped = shapely.intersection(band, land_m)
     return gpd.GeoSeries([clipped], crs=epsg).to_crs(4326).iloc[0]
+
+
+def _metric_coords(net: Network, coords: np.ndarray, epsg: int) -> np.ndarray:
+    """Node coordinates in the metric CRS (cached on the network)."""
+    key = ("_metric_coords", epsg)
+    if key not in net.__dict__:
+        ok = ~np.isnan(coords[:, 0])
+        out = np.full_like(coords, np.nan)
+        pts = gpd.GeoSeries(gpd.points_from_xy(coords[ok, 0], coords[ok, 1]), crs=4326).to_crs(epsg)
+        out[ok] = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+        net.__dict__[key] = out
+    return net.__dict__[key]
+
+
+def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float) -> BaseGeometry:
+    """The land within ``width_m`` of the segments start→end, traced from a raster of ``cell_m`` cells."""
+    lo = np.minimum(start, end).min(axis=0) - width_m - 2 * cell_m
+    hi = np.maximum(start, end).max(axis=0) + width_m + 2 * cell_m
+    nx_, ny_ = (np.ceil((hi - lo) / cell_m).astype(int) + 1)
+    seg = end - start
+    steps = np.maximum(1, np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / (cell_m / 2)).astype(np.int64))
+    k = np.repeat(np.arange(len(steps)), steps + 1)  # samples every half cell, both ends included
+    first = np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
+    t = (np.arange(len(k)) - first) / np.repeat(steps, steps + 1)
+    ij = np.rint((start[k] + seg[k] * t[:, None] - lo) / cell_m).astype(np.int64)
+    on_line = np.unique(ij[:, 1] * nx_ + ij[:, 0])
+    r = int(width_m // cell_m)  # every cell whose centre is within the width of a sampled one
+    dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
+    disc = (dx * dx + dy * dy) * cell_m ** 2 <= (width_m - cell_m / 4) ** 2
+    reached = np.zeros(ny_ * nx_, dtype=np.float64)
+    reached[(on_line[:, None] + (dy[disc] * nx_ + dx[disc])[None, :]).ravel()] = 1.0
+    gen = contourpy.contour_generator(z=reached.reshape(ny_, nx_), fill_type="OuterOffset")
+    polys = []
+    for pts, offsets in zip(*gen.filled(0.5, 2.0)):
+        pts = pts * cell_m + lo
+        rings = [pts[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
+        polys.append(shapely.Polygon(rings[0], rings[1:]))
+    return shapely.MultiPolygon(polys) if polys else shapely.GeometryCollection()
