@@ -6,7 +6,10 @@ another, then::
     python benchmarks/same_results.py A B [--tolerance 0.5]
 
 Texts, counts and verdicts must be equal; numbers that are not whole (minutes)
-may differ by at most ``--tolerance`` (default 0.5: equal to the minute). It
+may differ by at most ``--tolerance`` (default 0.5: equal to the minute). The
+drawn circles' land (``reached_land_km2``) may differ by ``--area-tolerance``
+(default 5%: circles are traced from a raster, see
+:mod:`islandcare.analyses.circles`). It
 prints the largest difference seen and every mismatch, and exits 1 on any.
 """
 
@@ -18,6 +21,9 @@ import json
 import math
 import sys
 from pathlib import Path
+
+
+AREA_TOLERANCE = [0.05]
 
 
 def compare(a: object, b: object, where: str, tol: float, out: list[str], worst: list[float]) -> None:
@@ -40,6 +46,10 @@ def compare(a: object, b: object, where: str, tol: float, out: list[str], worst:
             return
         if math.isnan(x) and math.isnan(y) or x == y:
             return
+        if "reached_land_km2" in where:
+            if not abs(x - y) <= AREA_TOLERANCE[0] * max(abs(x), abs(y)):
+                out.append(f"{where}: {a!r} vs {b!r} (beyond {AREA_TOLERANCE[0]:.0%})")
+            return
         d = abs(x - y)
         worst.append(d)
         if not d <= tol:
@@ -61,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("first", type=Path)
     ap.add_argument("second", type=Path)
     ap.add_argument("--tolerance", type=float, default=0.5, help="minutes (default 0.5)")
+    ap.add_argument("--area-tolerance", type=float, default=0.05,
+                    help="relative, for reached_land_km2 (default 0.05)")
     args = ap.parse_args(argv)
+    AREA_TOLERANCE[0] = args.area_tolerance
     problems: list[str] = []
     worst: list[float] = []
     areas = sorted(p.parent.name for p in args.first.glob("*/summary.json"))

@@ -98,6 +98,26 @@ def _areas(value: str) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace, con: Console) -> int:
+    keys = _areas(args.area)
+    workers = getattr(args, "workers", 1) or 1
+    dask_address = getattr(args, "dask", None)
+    if workers > 1 or dask_address:
+        from islandcare.parallel import map_areas
+
+        con.info(f"{', '.join(keys)}: on {f'Dask at {dask_address}' if dask_address else f'{workers} processes'}")
+        summaries = map_areas(_run_area_task, keys, args, workers=workers, dask_address=dask_address,
+                              say=con.info)
+    else:
+        summaries = _run_areas(keys, args, con)
+    return _run_index(summaries, Path(args.out), con)
+
+
+def _run_area_task(key: str, args: argparse.Namespace) -> dict:
+    """One area of ``run`` in a worker process (quiet): its summary line."""
+    return _run_areas([key], args, Console(quiet=True))[0]
+
+
+def _run_areas(keys: list[str], args: argparse.Namespace, con: Console) -> list[dict]:
     from islandcare.analyses.report import (
         UNDERSERVED_COLUMNS,
         analyse_area,
@@ -106,13 +126,12 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
     )
     from islandcare.data.pack import load_pack
     from islandcare.export import write_table
-    from islandcare.render.index import write_index
     from islandcare.render.maps import write_area_map
     from islandcare.render.summary import write_summary
 
     out_root = Path(args.out)
     summaries = []
-    for key in _areas(args.area):
+    for key in keys:
         con.info(f"{key}:")
         out = out_root / key
         area = con.step("load offline pack", lambda k=key: load_pack(k))
@@ -155,6 +174,12 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                               "unknown": s["villages"]["unknown"],
                               "avg response (min)": s["ambulance"]["response"]["all"]["average_response_min"],
                           }})
+    return summaries
+
+
+def _run_index(summaries: list[dict], out_root: Path, con: Console) -> int:
+    from islandcare.render.index import write_index
+
     index = write_index(summaries, out_root)
     con.info("")
     con.info(f"{'area':<10}{'villages':>9}{'covered':>9}{'under':>7}{'unknown':>9}{'avg resp':>10}  folder")
@@ -394,6 +419,16 @@ def cmd_serve(args: argparse.Namespace, con: Console) -> int:
     return EXIT_OK
 
 
+def _workers(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes >= 1, not {value!r}")
+    return n
+
+
 def _port(value: str) -> int:
     try:
         port = int(value)
@@ -421,6 +456,10 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", parents=[common], help="maps and tables for one area or all, from the offline pack")
     r.add_argument("--area", default="all", help="area name, comma list, or 'all' (default)")
     r.add_argument("--out", default="maps", help="output folder (default: maps)")
+    r.add_argument("--workers", type=_workers, default=1,
+                   help="areas run at once in processes of this computer (default 1)")
+    r.add_argument("--dask", metavar="ADDRESS",
+                   help="run the areas on a Dask scheduler, e.g. tcp://host:8786 (pip install islandcare[dask])")
     r.add_argument("--year", type=int,
                    help="apply the hospital moves the area file plans by this year (e.g. 2026)")
     r.add_argument("--hour", type=float,

@@ -31,7 +31,8 @@ API
     The path as legs: consecutive edges of the same ``mode`` and ``mapped``
     merged into one :class:`Leg`.
 ``engine.coverage(sources, *, cutoff=None, delays=None) -> SourceTimes``
-    Per-source times kept for what-if questions, with ``best_minutes`` and
+    Per-source times kept for what-if questions (sparse: only the nodes each
+    source reaches within the cutoff), with ``best_minutes`` and
     ``best_source``.
 ``engine.with_source_added(state, node, *, delay=0.0) -> SourceTimes``
     One more source: one single-source Dijkstra and an elementwise minimum.
@@ -71,6 +72,9 @@ NO_PREDECESSOR = -9999
 # Relative slack on scipy's ``limit``, so rounding never drops a node whose
 # total time is within the cutoff; the exact cutoff is applied afterwards.
 _LIMIT_SLACK = 1e-9
+
+# Sources per scipy call when building a what-if state (bounds its memory).
+_CHUNK = 64
 
 
 @dataclass(frozen=True)
@@ -132,13 +136,14 @@ class SourceTimes:
 
     Build it with :meth:`Engine.coverage`; update it with
     :meth:`Engine.with_source_added` and :meth:`Engine.with_source_removed`.
-    Rows are read-only and shared between states, so an update copies no
-    times.
+    Rows are sparse (only the nodes a source reaches within the cutoff),
+    read-only and shared between states, so an update copies no times.
 
     Parameters
     ----------
     rows
-        One read-only array of minutes per source, delay included.
+        Per source, ``(nodes, minutes)``: the indices of the nodes it reaches
+        (ascending) and their minutes, delay included; read-only arrays.
     sources
         The source node ids.
     delays
@@ -152,7 +157,7 @@ class SourceTimes:
         none.
     """
 
-    rows: tuple[np.ndarray, ...]
+    rows: tuple[tuple[np.ndarray, np.ndarray], ...]
     sources: tuple[Hashable, ...]
     delays: tuple[float, ...]
     cutoff: float | None
@@ -162,10 +167,10 @@ class SourceTimes:
     @property
     def matrix(self) -> np.ndarray:
         """The times as one array of shape ``(n_sources, n_nodes)``."""
-        n = len(self.best_minutes)
-        if not self.rows:
-            return np.empty((0, n))
-        return np.vstack(self.rows)
+        out = np.full((len(self.rows), len(self.best_minutes)), np.inf)
+        for k, (nodes, minutes) in enumerate(self.rows):
+            out[k, nodes] = minutes
+        return out
 
 
 class Engine:
@@ -373,7 +378,8 @@ class Engine:
         if len(groups) == 1 and _limit(cutoff, groups[0]) >= 0:
             # One delay for all (the usual case): no copy of the result.
             out = dijkstra(self.matrix, directed=True, indices=idx, limit=_limit(cutoff, groups[0]))
-            out += groups[0]
+            if groups[0]:
+                out += groups[0]
         else:
             out = np.full((len(idx), self.n_nodes), np.inf)
             for value in groups:
@@ -555,11 +561,18 @@ class Engine:
         """
         ids = tuple(sources)
         delay = _check_delays(delays, len(ids))
-        matrix = self.times(ids, cutoff=cutoff, delays=delay)
-        rows = tuple(_frozen(row) for row in matrix)
-        best_minutes, best_source = _best(matrix)
+        n = self.n_nodes
+        best_minutes = np.full(n, np.inf)
+        best_source = np.full(n, -1, dtype=np.int64)
+        rows: list[tuple[np.ndarray, np.ndarray]] = []
+        for lo in range(0, len(ids), _CHUNK):  # a few sources at a time: no sources x nodes array
+            chunk = self.times(ids[lo:lo + _CHUNK], cutoff=cutoff, delays=delay[lo:lo + _CHUNK])
+            for row in chunk:
+                sparse = _sparse(row)
+                _improve(best_minutes, best_source, sparse, len(rows))
+                rows.append(sparse)
         return SourceTimes(
-            rows,
+            tuple(rows),
             ids,
             tuple(float(d) for d in delay),
             cutoff,
@@ -587,17 +600,17 @@ class Engine:
             The updated state; ``state`` is unchanged. No time gets longer.
         """
         self._check_state(state)
-        row = _frozen(self.times([node], cutoff=state.cutoff, delays=[delay])[0])
-        better = row < state.best_minutes
-        best_minutes = _frozen(np.where(better, row, state.best_minutes))
-        best_source = _frozen(np.where(better, len(state.rows), state.best_source))
+        row = _sparse(self.times([node], cutoff=state.cutoff, delays=[delay])[0])
+        best_minutes = state.best_minutes.copy()
+        best_source = state.best_source.copy()
+        _improve(best_minutes, best_source, row, len(state.rows))
         return SourceTimes(
             (*state.rows, row),
             (*state.sources, node),
             (*state.delays, float(delay)),
             state.cutoff,
-            best_minutes,
-            best_source,
+            _frozen(best_minutes),
+            _frozen(best_source),
         )
 
     def with_source_removed(self, state: SourceTimes, source_index: int) -> SourceTimes:
@@ -630,11 +643,15 @@ class Engine:
         best_minutes = state.best_minutes.copy()
         best_source[best_source > r] -= 1
         lost = np.flatnonzero(state.best_source == r)
-        if rows:
-            sub = np.vstack([row[lost] for row in rows])
-            best_minutes[lost], best_source[lost] = _best(sub)
-        else:
-            best_minutes[lost], best_source[lost] = np.inf, -1
+        best_minutes[lost], best_source[lost] = np.inf, -1
+        sub_minutes, sub_source = best_minutes[lost], best_source[lost]
+        for k, (nodes, minutes) in enumerate(rows):  # first row on ties, as a full computation
+            pos = np.minimum(np.searchsorted(nodes, lost), max(len(nodes) - 1, 0))
+            hit = (nodes[pos] == lost) if len(nodes) else np.zeros(len(lost), dtype=bool)
+            values = np.where(hit, minutes[pos] if len(nodes) else np.inf, np.inf)
+            better = values < sub_minutes
+            sub_minutes[better], sub_source[better] = values[better], k
+        best_minutes[lost], best_source[lost] = sub_minutes, sub_source
         return SourceTimes(
             rows,
             tuple(state.sources[i] for i in keep),
@@ -712,15 +729,19 @@ def _limit(cutoff: float | None, delay: float) -> float:
     return cutoff - delay + _LIMIT_SLACK * max(1.0, cutoff)
 
 
-def _best(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row minimum and first row attaining it per column; -1 where all inf."""
-    if matrix.shape[0] == 0:
-        n = matrix.shape[1]
-        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    best_source = np.argmin(matrix, axis=0).astype(np.int64)
-    best_minutes = matrix[best_source, np.arange(matrix.shape[1])]
-    best_source[~np.isfinite(best_minutes)] = -1
-    return best_minutes, best_source
+def _sparse(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A dense row of minutes as (reached node indices, their minutes), read-only."""
+    nodes = np.flatnonzero(np.isfinite(row))
+    return _frozen(nodes), _frozen(row[nodes])
+
+
+def _improve(best_minutes: np.ndarray, best_source: np.ndarray,
+             row: tuple[np.ndarray, np.ndarray], k: int) -> None:
+    """Take row ``k`` where it is strictly quicker (so the first row wins ties), in place."""
+    nodes, minutes = row
+    better = minutes < best_minutes[nodes]
+    best_minutes[nodes[better]] = minutes[better]
+    best_source[nodes[better]] = k
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

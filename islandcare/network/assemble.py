@@ -16,10 +16,12 @@ wait, ferry, boat, air) and ``mapped`` (False when it rests on a modelled leg).
 
 from __future__ import annotations
 
+import ast
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import networkx as nx
@@ -177,18 +179,81 @@ def _osm_graph_path(area: str) -> Path:
 @lru_cache(maxsize=4)
 def _read_graphml(path: str, _mtime_ns: int, _size: int) -> tuple[
         dict[str, tuple[float, float]], list[tuple[str, str, float, str, bool, float | None]]]:
-    """Road nodes and edges of an OpenStreetMap cache graph, read once per process and file version."""
-    import osmnx as ox
+    """Road nodes and edges of an OpenStreetMap cache graph, read once per process and file version.
 
-    G = ox.load_graphml(path)
-    nodes = {f"r:{n}": (float(d["x"]), float(d["y"])) for n, d in G.nodes(data=True)}
-    edges = []
-    for u, v, d in G.edges(data=True):
-        hw = d.get("highway", "other")
-        hw = hw[0] if isinstance(hw, list) else hw
-        edges.append((f"r:{u}", f"r:{v}", float(d.get("length", 0.0)), str(hw), True,
-                      _maxspeed(d.get("maxspeed"))))
+    The GraphML that osmnx writes is read directly (the few attributes used),
+    as ``osmnx.load_graphml`` would give them but several times faster, and
+    kept beside it as ``graph.graphml.roads.npz`` (stamped with the GraphML's
+    size and time), so the next process reads arrays instead of XML.
+    """
+    side = Path(path + ".roads.npz")
+    stamp = np.array([_mtime_ns, _size], dtype=np.int64)
+    if side.exists():
+        try:
+            with np.load(side, allow_pickle=False) as z:
+                if np.array_equal(z["stamp"], stamp):
+                    ids, x, y = z["ids"].tolist(), z["x"].tolist(), z["y"].tolist()
+                    speed = [None if np.isnan(v) else v for v in z["maxspeed"].tolist()]
+                    u, v = z["u"].tolist(), z["v"].tolist()
+                    return (dict(zip(ids, zip(x, y))),
+                            [(ids[a], ids[b], m, hw, True, ms) for a, b, m, hw, ms in
+                             zip(u, v, z["length"].tolist(), z["highway"].tolist(), speed)])
+        except (OSError, KeyError, ValueError):
+            pass  # unreadable: parse the GraphML again
+    nodes, edges = _parse_graphml(path)
+    try:
+        ids = list(nodes)
+        pos = {n: i for i, n in enumerate(ids)}
+        tmp = side.with_name(side.name + ".tmp.npz")
+        np.savez(tmp, stamp=stamp, ids=np.array(ids, dtype=str),
+                 x=np.array([nodes[n][0] for n in ids]), y=np.array([nodes[n][1] for n in ids]),
+                 u=np.array([pos[e[0]] for e in edges], dtype=np.int64),
+                 v=np.array([pos[e[1]] for e in edges], dtype=np.int64),
+                 length=np.array([e[2] for e in edges], dtype=float),
+                 highway=np.array([e[3] for e in edges], dtype=str),
+                 maxspeed=np.array([np.nan if e[5] is None else e[5] for e in edges], dtype=float))
+        tmp.replace(side)
+    except (OSError, KeyError):
+        pass  # a read-only cache folder (or an edge to an unlisted node): parse each time
     return nodes, edges
+
+
+def _parse_graphml(path: str) -> tuple[dict[str, tuple[float, float]],
+                                       list[tuple[str, str, float, str, bool, float | None]]]:
+    """Road nodes and edges from the GraphML text (the slow way, once)."""
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    names: dict[str, str] = {}
+    nodes: dict[str, tuple[float, float]] = {}
+    edges: list[tuple[str, str, float, str, bool, float | None]] = []
+    for _event, el in ElementTree.iterparse(path, events=("end",)):
+        tag = el.tag
+        if tag == f"{ns}key":
+            names[el.get("id")] = el.get("attr.name")
+            continue
+        if tag not in (f"{ns}node", f"{ns}edge"):
+            continue
+        data = {names.get(d.get("key")): d.text or "" for d in el.iter(f"{ns}data")}
+        if tag == f"{ns}node":
+            nodes[f"r:{el.get('id')}"] = (float(data["x"]), float(data["y"]))
+        else:
+            hw = _listed(data.get("highway", "other"))
+            hw = hw[0] if isinstance(hw, list) else hw
+            speed = data.get("maxspeed")
+            edges.append((f"r:{el.get('source')}", f"r:{el.get('target')}",
+                          float(data.get("length", 0.0)), str(hw), True,
+                          _maxspeed(_listed(speed) if speed is not None else None)))
+        el.clear()
+    return nodes, edges
+
+
+def _listed(text: str) -> object:
+    """A GraphML value as osmnx reads it back: ``"['a', 'b']"`` is a list."""
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return text
+    return text
 
 
 def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
