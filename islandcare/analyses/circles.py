@@ -32,15 +32,22 @@ LAND_MODES = frozenset({"road", "offroad", "access", "bridge"})
 
 
 def _land_edges(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Land edges of a network as arrays (cached on the network): u, v, minutes, coords."""
+    """Land edges of a network as arrays (cached on the network): u, v, minutes, coords.
+
+    ``coords`` are the nodes' metric coordinates when the network has them,
+    else (lon, lat); NaN for a node without a point.
+    """
     cache = net.__dict__.get("_land_edge_arrays")
     if cache is None:
         e = net.edges
         land = np.isin(e.mode, [k for k, m in enumerate(e.mode_names) if m in LAND_MODES])
         coords = np.full((len(e.nodes), 2), np.nan)
-        for node, (x, y) in net.xy.items():
-            if node in e.index:
-                coords[e.index[node]] = (x, y)
+        if net.metric_xy is not None:
+            coords[:len(net.metric_xy)] = net.metric_xy
+        else:
+            for node, (x, y) in net.xy.items():
+                if node in e.index:
+                    coords[e.index[node]] = (x, y)
         land &= ~np.isnan(coords[e.tail, 0]) & ~np.isnan(coords[e.head, 0])
         cache = (e.tail[land], e.head[land], e.minutes[land], coords)
         net.__dict__["_land_edge_arrays"] = cache
@@ -91,6 +98,8 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
 
 def _metric_coords(net: Network, coords: np.ndarray, epsg: int) -> np.ndarray:
     """Node coordinates in the metric CRS (cached on the network)."""
+    if net.metric_xy is not None and epsg == net.epsg:
+        return coords  # already metric
     key = ("_metric_coords", epsg)
     if key not in net.__dict__:
         ok = ~np.isnan(coords[:, 0])

@@ -72,6 +72,7 @@ class Network:
     access_m_per_min: float = 250.0
     land_id: dict[str, str] = field(default_factory=dict)
     edges: _Edges | None = None
+    metric_xy: np.ndarray | None = None  # per node of the base, metric coordinates (NaN for none)
     _engine: Engine | None = None
 
     def nearest_land_node(self, lon: float, lat: float) -> tuple[str, float, float]:
@@ -314,6 +315,8 @@ class NetworkBase:
     speed_key: np.ndarray  # per edge: index into speed_keys
     speed_keys: list[tuple[str, float | None] | None]  # (highway, maxspeed), None = off-road speed
     node_of_port: dict[str, str]
+    metric_xy: np.ndarray  # per node, metric (UTM) coordinates; NaN for none
+    _land: _LandRoads | None = field(default=None, repr=False)
 
     def network(self, scenario: Scenario) -> Network:
         """The network under a scenario: minutes set on the shared arrays, sea and air edges added."""
@@ -352,7 +355,8 @@ class NetworkBase:
                        tuple(mode_names), extra)
         return Network(scenario=scenario, xy=self.xy, joined=joined, not_joined=self.not_joined,
                        land_nodes=self.land_nodes, land_tree=self.land_tree, epsg=cfg.utm_epsg,
-                       access_m_per_min=off, land_id=self.land_id, edges=edges)
+                       access_m_per_min=off, land_id=self.land_id, edges=edges,
+                       metric_xy=self.metric_xy)
 
 
 def _sea_air_edges(area: Area, fac: gpd.GeoDataFrame, scenario: Scenario, *,
@@ -376,7 +380,8 @@ def _to_metric(lonlat: list[tuple[float, float]], epsg: int) -> np.ndarray:
     return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
 
 
-def build_base(area: Area, *, extra_facilities: gpd.GeoDataFrame | None = None) -> NetworkBase:
+def build_base(area: Area, *, extra_facilities: gpd.GeoDataFrame | None = None,
+               like: NetworkBase | None = None) -> NetworkBase:
     """Build the scenario-independent parts of an area's network.
 
     Parameters
@@ -385,7 +390,31 @@ def build_base(area: Area, *, extra_facilities: gpd.GeoDataFrame | None = None) 
         The area (pack or planner tables).
     extra_facilities
         Facilities to join besides the area's (proposed sites).
+    like
+        The base of an area with the same land, roads and bridges (the same
+        area with facilities moved): its lattice and roads are reused.
     """
+    land = like._land if like is not None else _land_and_roads(area)
+    return _joined(area, land, extra_facilities)
+
+
+@dataclass
+class _LandRoads:
+    """Lattice, roads and bridges of an area: the part of a base that no facility changes."""
+
+    nodes: list[str]
+    index: dict[str, int]
+    xy: dict[str, tuple[float, float]]
+    metric: list[np.ndarray]
+    land_id: dict[str, str]
+    land_nodes: list[str]
+    tree: cKDTree
+    land_idx: np.ndarray
+    parts: tuple[list[np.ndarray], ...]  # tails, heads, metres, modes, speed keys
+    speed_keys: list[tuple[str, float | None] | None]
+
+
+def _land_and_roads(area: Area) -> _LandRoads:
     cfg = area.config
     epsg = cfg.utm_epsg
     nodes: list[str] = []
@@ -427,6 +456,7 @@ def build_base(area: Area, *, extra_facilities: gpd.GeoDataFrame | None = None) 
     for n, p in zip(lat_ids, lonlat):
         xy[n] = (p.x, p.y)
     lat_idx = add_nodes(lat_ids)
+    metric = [np.asarray(lat_xy, dtype=float).reshape(-1, 2)]  # metric coordinates, in node order
     land_id = dict(zip(lat_ids, lat_land))
     if lat_edges:
         le = np.array(lat_edges, dtype=float)
@@ -463,6 +493,7 @@ def build_base(area: Area, *, extra_facilities: gpd.GeoDataFrame | None = None) 
     land_metric = lat_xy
     if rnodes:
         r_metric = _to_metric([rnodes[n] for n in r_ids], epsg)
+        metric.append(r_metric)
         dist, idx = cKDTree(lat_xy).query(r_metric)
         add_edges(np.array([index[n] for n in r_ids]), lat_idx[idx], dist, _OFFROAD, both=True)
         land_id.update((n, lat_land[j]) for n, j in zip(r_ids, idx))
@@ -486,6 +517,37 @@ def build_base(area: Area, *, extra_facilities: gpd.GeoDataFrame | None = None) 
             key = speed_keys.index(("unclassified", None))
             add_edges(land_idx[[j[0], j[1]]], land_idx[[j[1], j[0]]], [length, length], _BRIDGE, key,
                       both=False)
+
+    return _LandRoads(nodes, index, xy, metric, land_id, land_nodes, tree, land_idx,
+                      (tails, heads, metres, modes, keys), speed_keys)
+
+
+def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | None) -> NetworkBase:
+    """A base: the land part (copied, not changed) with facilities, places and ports joined."""
+    cfg = area.config
+    epsg = cfg.utm_epsg
+    nodes, index, xy, land_id = list(land.nodes), dict(land.index), dict(land.xy), dict(land.land_id)
+    metric = list(land.metric)
+    tails, heads, metres, modes, keys = (list(p) for p in land.parts)
+    land_nodes, tree, land_idx, speed_keys = land.land_nodes, land.tree, land.land_idx, land.speed_keys
+
+    def add_nodes(ids: list[str]) -> np.ndarray:
+        for n in ids:
+            if n not in index:
+                index[n] = len(nodes)
+                nodes.append(n)
+        return np.array([index[n] for n in ids], dtype=np.int64)
+
+    def add_edges(t: np.ndarray, h: np.ndarray, m: np.ndarray, mode: int, *, both: bool) -> None:
+        t, h, m = np.asarray(t, dtype=np.int64), np.asarray(h, dtype=np.int64), np.asarray(m, dtype=float)
+        if both:
+            t, h = np.column_stack([t, h]).ravel(), np.column_stack([h, t]).ravel()
+            m = np.repeat(m, 2)
+        tails.append(t)
+        heads.append(h)
+        metres.append(m)
+        modes.append(np.full(len(t), mode, dtype=np.int32))
+        keys.append(np.zeros(len(t), dtype=np.int64))
 
     # facilities, villages, ports
     fac = area.layers["facilities"]
@@ -517,15 +579,22 @@ def build_base(area: Area, *, extra_facilities: gpd.GeoDataFrame | None = None) 
             join_metres[node] = float(d)
             land_id[node] = land_id[land_nodes[j]]
         good_nodes = [p[0] for p, good in zip(points, ok) if good]
+        first = len(nodes)
         add_edges(add_nodes(good_nodes), land_idx[idx[ok]], dist[ok], _ACCESS, both=True)
+        new = {n: k for k, n in enumerate(good_nodes)}  # the last point of a repeated id (its xy)
+        metric.append(pm[ok][[new[n] for n in nodes[first:]]].reshape(-1, 2))
     node_of_port = {pid: f"p:{pid}" for pid in ports["port_id"]}
+    metric_xy = np.full((len(nodes), 2), np.nan)
+    stacked = np.vstack(metric) if metric else np.zeros((0, 2))
+    metric_xy[:len(stacked)] = stacked
     cat = (lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
     return NetworkBase(area=area, facilities=fac, nodes=nodes, index=index, xy=xy,
                        join_metres=join_metres, not_joined=not_joined, land_nodes=land_nodes,
                        land_tree=tree, land_id=land_id, tail=cat(tails, np.int64),
                        head=cat(heads, np.int64), metres=cat(metres, np.float64),
                        mode=cat(modes, np.int32), speed_key=cat(keys, np.int64),
-                       speed_keys=speed_keys, node_of_port=node_of_port)
+                       speed_keys=speed_keys, node_of_port=node_of_port, metric_xy=metric_xy,
+                       _land=land)
 
 
 def build_network(area: Area, *, scenario: Scenario | None = None,
@@ -547,9 +616,10 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
 class NetworkCache:
     """Builds an area's scenario-independent network once, and each scenario's weights once."""
 
-    def __init__(self, area: Area, *, hour: float | None = None) -> None:
+    def __init__(self, area: Area, *, hour: float | None = None, like: NetworkCache | None = None) -> None:
         self.area = area
         self.hour = hour
+        self._like = like  # a cache of the same land and roads (facilities moved): reuse its lattice
         self._base: NetworkBase | None = None
         self._nets: dict[Scenario, Network] = {}
 
@@ -557,7 +627,7 @@ class NetworkCache:
     def base(self) -> NetworkBase:
         """The scenario-independent parts (built on first use)."""
         if self._base is None:
-            self._base = build_base(self.area)
+            self._base = build_base(self.area, like=self._like.base if self._like else None)
         return self._base
 
     def get(self, scenario: Scenario) -> Network:
