@@ -320,14 +320,19 @@ class Engine:
             raise ValueError(msg)
         order = np.flatnonzero((tail != head) & (w_arr != np.inf))  # loops never shorten a path
         n = len(nodes)
-        # Sort by tail, head, minutes (stable); the first of each (tail, head)
-        # run is the quickest of its parallel edges.
-        order = order[np.lexsort((w_arr[order], head[order], tail[order]))]
+        # Sort by (tail, head), stable; of each run of parallel edges keep the
+        # quickest (the first given on ties).
+        pair = tail[order] * max(n, 1) + head[order]
+        by_pair = np.argsort(pair, kind="stable")
+        order, pair = order[by_pair], pair[by_pair]
+        start = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else pair
+        if len(start) < len(pair):
+            w_sorted = w_arr[order]
+            group = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(pair)]))
+            quickest = np.flatnonzero(w_sorted == np.minimum.reduceat(w_sorted, start)[group])
+            first = np.r_[True, group[quickest][1:] != group[quickest][:-1]]
+            order = order[quickest[first]]
         tail, head, w_arr = tail[order], head[order], w_arr[order]
-        keep = np.ones(len(order), dtype=bool)
-        keep[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-        order = order[keep]
-        tail, head, w_arr = tail[keep], head[keep], w_arr[keep]
 
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])

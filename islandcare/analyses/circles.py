@@ -87,12 +87,14 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
     metric = _metric_coords(net, coords, epsg)
     start = metric[u]
     end = start + (metric[v] - start) * frac[:, None]
-    band = _band(start, end, width_m=width_m, cell_m=cell_m or width_m / 3.0)
     key = ("_land_metric", id(land), epsg)
     land_m = net.__dict__.get(key)
     if land_m is None:
         land_m = net.__dict__[key] = gpd.GeoSeries([land], crs=4326).to_crs(epsg).iloc[0]
-    clipped = shapely.intersection(band, land_m)
+    band = _band(start, end, width_m=width_m, cell_m=cell_m or width_m / 3.0, within=land_m.bounds)
+    if band.is_empty:
+        return shapely.GeometryCollection()
+    clipped = shapely.intersection(band, shapely.clip_by_rect(land_m, *band.bounds))  # only nearby coast
     return gpd.GeoSeries([clipped], crs=epsg).to_crs(4326).iloc[0]
 
 
@@ -110,10 +112,17 @@ def _metric_coords(net: Network, coords: np.ndarray, epsg: int) -> np.ndarray:
     return net.__dict__[key]
 
 
-def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float) -> BaseGeometry:
-    """The land within ``width_m`` of the segments start→end, traced from a raster of ``cell_m`` cells."""
-    lo = np.minimum(start, end).min(axis=0) - width_m - 2 * cell_m
-    hi = np.maximum(start, end).max(axis=0) + width_m + 2 * cell_m
+def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
+          within: tuple[float, float, float, float]) -> BaseGeometry:
+    """The area within ``width_m`` of the segments start→end, traced from a raster of ``cell_m`` cells.
+
+    Only the part inside the box ``within`` (minx, miny, maxx, maxy) is traced.
+    """
+    margin = width_m + 2 * cell_m
+    lo = np.maximum(np.minimum(start, end).min(axis=0), np.array(within[:2]) - width_m) - margin
+    hi = np.minimum(np.maximum(start, end).max(axis=0), np.array(within[2:]) + width_m) + margin
+    if np.any(hi <= lo):
+        return shapely.GeometryCollection()
     nx_, ny_ = (np.ceil((hi - lo) / cell_m).astype(int) + 1)
     seg = end - start
     steps = np.maximum(1, np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / (cell_m / 2)).astype(np.int64))
@@ -121,8 +130,10 @@ def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float) 
     first = np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
     t = (np.arange(len(k)) - first) / np.repeat(steps, steps + 1)
     ij = np.rint((start[k] + seg[k] * t[:, None] - lo) / cell_m).astype(np.int64)
-    on_line = np.unique(ij[:, 1] * nx_ + ij[:, 0])
     r = int(width_m // cell_m)  # every cell whose centre is within the width of a sampled one
+    inside = (ij[:, 0] >= r) & (ij[:, 0] < nx_ - r) & (ij[:, 1] >= r) & (ij[:, 1] < ny_ - r)
+    ij = ij[inside]
+    on_line = np.unique(ij[:, 1] * nx_ + ij[:, 0])
     dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
     disc = (dx * dx + dy * dy) * cell_m ** 2 <= (width_m - cell_m / 4) ** 2
     reached = np.zeros(ny_ * nx_, dtype=np.float64)

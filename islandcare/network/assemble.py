@@ -12,6 +12,14 @@ Nodes (ids are strings):
 
 Every edge has ``minutes``, ``mode`` (road, offroad, access, bridge, boarding,
 wait, ferry, boat, air) and ``mapped`` (False when it rests on a modelled leg).
+
+Built once per area (:class:`NetworkBase`, held by :class:`NetworkCache`): the
+land lattice, the roads (the OpenStreetMap cache file is read once per
+process), bridges and the joins of facilities, places and ports, as arrays of
+metres. A scenario (:meth:`NetworkBase.network`) only sets the minutes from its
+speeds and adds the sea and air edges running in it; its engine is compiled
+from the arrays. ``Network.graph`` rebuilds the same network in networkx, the
+reference the tests compare against.
 """
 
 from __future__ import annotations
