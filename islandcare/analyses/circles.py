@@ -119,6 +119,13 @@ def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
     Only the part inside the box ``within`` (minx, miny, maxx, maxy) is traced.
     """
     margin = width_m + 2 * cell_m
+    near = ((np.maximum(start[:, 0], end[:, 0]) >= within[0] - width_m)
+            & (np.minimum(start[:, 0], end[:, 0]) <= within[2] + width_m)
+            & (np.maximum(start[:, 1], end[:, 1]) >= within[1] - width_m)
+            & (np.minimum(start[:, 1], end[:, 1]) <= within[3] + width_m))
+    start, end = start[near], end[near]  # segments that cannot touch the box drawn no further
+    if not len(start):
+        return shapely.GeometryCollection()
     lo = np.maximum(np.minimum(start, end).min(axis=0), np.array(within[:2]) - width_m) - margin
     hi = np.minimum(np.maximum(start, end).max(axis=0), np.array(within[2:]) + width_m) + margin
     if np.any(hi <= lo):
