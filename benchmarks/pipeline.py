@@ -165,7 +165,7 @@ def child_serve(area_key: str, clicks: int) -> dict:
             continue
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    p95 = times[min(len(times) - 1, int(math.ceil(0.95 * len(times))) - 1)] if times else float("nan")
+    p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)] if times else float("nan")
     return {"ready": ready, "click_median_ms": statistics.median(times) if times else float("nan"),
             "click_p95_ms": p95, "clicks": len(times), "peak_mb": _peak_mb()}
 

@@ -22,7 +22,6 @@ import math
 import sys
 from pathlib import Path
 
-
 AREA_TOLERANCE = [0.05]
 
 

@@ -107,11 +107,11 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for size in sizes:
         u, v, minutes, n = subset(z, size)
-        t_compile, eng = timed(lambda: compile_engine(u, v, minutes, n))
-        sources = rng.choice(n, size=min(args.sources, n), replace=False).tolist()
-        t_times, _ = timed(lambda: eng.times(sources, cutoff=args.cutoff))
-        t_near, _ = timed(lambda: eng.nearest(sources, cutoff=args.cutoff))
-        t_state, state = timed(lambda: eng.coverage(sources, cutoff=args.cutoff))
+        t_compile, eng = timed(lambda u=u, v=v, w=minutes, n=n: compile_engine(u, v, w, n))
+        src = rng.choice(n, size=min(args.sources, n), replace=False).tolist()
+        t_times, _ = timed(lambda e=eng, s=src: e.times(s, cutoff=args.cutoff))
+        t_near, _ = timed(lambda e=eng, s=src: e.nearest(s, cutoff=args.cutoff))
+        t_state, state = timed(lambda e=eng, s=src: e.coverage(s, cutoff=args.cutoff))
         extra = rng.choice(n, size=args.whatif_repeat).tolist()
         adds = []
         for node in extra:
