@@ -185,7 +185,7 @@ class App:
         under = place_frame(report, status="underserved")
         page = run("draw the map page", lambda: _page(area, report, underserved=len(under)))
         downloads = run("write the underserved exports", lambda: _downloads(area, under))
-        checker = SiteChecker(area, places(area), NetworkCache(area))
+        checker = SiteChecker(area, places(area), report.nets or NetworkCache(area))  # networks built once
         app = cls(area, checker, page=page, downloads=downloads, underserved=len(under))
         run("warm up the site check", app.warm_up)
         return app

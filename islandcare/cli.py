@@ -18,7 +18,7 @@ from pathlib import Path
 
 from islandcare import __version__
 from islandcare.config import area_keys
-from islandcare.errors import InputError, capped_lines, format_problem
+from islandcare.errors import InputError, capped_lines
 
 __all__ = ["main"]
 
@@ -102,6 +102,32 @@ def _areas(value: str) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace, con: Console) -> int:
+    import datetime as dt
+
+    keys = _areas(args.area)
+    out_root = Path(args.out)
+    run_started = dt.datetime.now(dt.timezone.utc)
+    if out_root.is_dir():  # run.json is written again only when every area is done
+        (out_root / "run.json").unlink(missing_ok=True)
+    workers = getattr(args, "workers", 1) or 1
+    dask_address = getattr(args, "dask", None)
+    if workers > 1 or dask_address:
+        from islandcare.parallel import map_areas
+
+        con.info(f"{', '.join(keys)}: on {f'Dask at {dask_address}' if dask_address else f'{workers} processes'}")
+        summaries = map_areas(_run_area_task, keys, args, workers=workers, dask_address=dask_address,
+                              say=con.info)
+    else:
+        summaries = _run_areas(keys, args, con)
+    return _run_index(summaries, out_root, con, keys=keys, started=run_started, lang=args.lang)
+
+
+def _run_area_task(key: str, args: argparse.Namespace) -> dict:
+    """One area of ``run`` in a worker process (quiet): its summary line."""
+    return _run_areas([key], args, Console(quiet=True))[0]
+
+
+def _run_areas(keys: list[str], args: argparse.Namespace, con: Console) -> list[dict]:
     from islandcare.analyses.profile import PROFILE_COLUMNS
     from islandcare.analyses.report import (
         UNDERSERVED_COLUMNS,
@@ -112,21 +138,16 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
     )
     from islandcare.data.pack import load_pack
     from islandcare.export import write_table
-    from islandcare.render.index import write_index
     from islandcare.render.maps import write_area_map
     from islandcare.render.summary import write_summary
     from islandcare.render.words import area_lang, export_columns, export_rows, words
 
     import datetime as dt
 
-    from islandcare._runfolder import finish_area_folder, start_area_folder, write_run_manifest
+    from islandcare._runfolder import finish_area_folder, start_area_folder
 
     out_root = Path(args.out)
     summaries = []
-    keys = _areas(args.area)
-    run_started = dt.datetime.now(dt.timezone.utc)
-    if out_root.is_dir():  # run.json is written again only when every area is done
-        (out_root / "run.json").unlink(missing_ok=True)
     for key in keys:
         con.info(f"{key}:")
         started = dt.datetime.now(dt.timezone.utc)
@@ -197,9 +218,18 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
                               "unknown": s["villages"]["unknown"],
                               "avg response (min)": s["ambulance"]["response"]["all"]["average_response_min"],
                           }})
+    return summaries
+
+
+def _run_index(summaries: list[dict], out_root: Path, con: Console, *, keys: list[str],
+               started, lang: str | None) -> int:
+    from islandcare._runfolder import write_run_manifest
+    from islandcare.render.index import write_index
+    from islandcare.render.words import words
+
     index = write_index(summaries, out_root)
-    write_run_manifest(out_root, areas=keys, started=run_started)
-    w = words(args.lang or (summaries[0]["lang"] if summaries else "zh"))
+    write_run_manifest(out_root, areas=keys, started=started)
+    w = words(lang or (summaries[0]["lang"] if summaries else "zh"))
     con.info("")
     con.info(w("cli.table_head"))
     for s in summaries:
@@ -610,6 +640,16 @@ def _degrees(value: str) -> float:
     return deg
 
 
+def _workers(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes >= 1, not {value!r}")
+    return n
+
+
 def _count(value: str) -> int:
     try:
         n = int(value)
@@ -653,6 +693,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--county", metavar="CODE",
                    help="a city-level area's county alone (6-digit code, e.g. from 'islandcare areas'); "
                         "writes to OUT/<area>-<CODE>")
+    r.add_argument("--workers", type=_workers, default=1,
+                   help="areas run at once in processes of this computer (default 1)")
+    r.add_argument("--dask", metavar="ADDRESS",
+                   help="run the areas on a Dask scheduler, e.g. tcp://host:8786 (pip install islandcare[dask])")
     r.add_argument("--year", type=int,
                    help="apply the hospital moves the area file plans by this year (e.g. 2026)")
     r.add_argument("--hour", type=_hour,

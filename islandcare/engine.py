@@ -12,7 +12,8 @@ API
 ``Engine.compile(G, *, weight="minutes") -> Engine``
     Node index (``engine.nodes``, ``engine.node_index``) and CSR matrix
     (``engine.matrix``). Of parallel edges the quickest is kept, with its
-    ``mode`` and ``mapped`` for :meth:`Engine.legs`. Zero-minute edges are
+    ``mode`` and ``mapped`` for :meth:`Engine.legs`. ``Engine.from_arrays``
+    compiles edges given as numpy arrays, without networkx. Zero-minute edges are
     kept as explicit zeros (scipy's csgraph honours explicit zeros of a sparse
     matrix; the engine never passes through a dense array or an operation
     that prunes them), so they stay real, free edges. Edges of infinite
@@ -30,7 +31,8 @@ API
     The path as legs: consecutive edges of the same ``mode`` and ``mapped``
     merged into one :class:`Leg`.
 ``engine.coverage(sources, *, cutoff=None, delays=None) -> SourceTimes``
-    Per-source times kept for what-if questions, with ``best_minutes`` and
+    Per-source times kept for what-if questions (sparse: only the nodes each
+    source reaches within the cutoff), with ``best_minutes`` and
     ``best_source``.
 ``engine.with_source_added(state, node, *, delay=0.0) -> SourceTimes``
     One more source: one single-source Dijkstra and an elementwise minimum.
@@ -70,6 +72,9 @@ NO_PREDECESSOR = -9999
 # Relative slack on scipy's ``limit``, so rounding never drops a node whose
 # total time is within the cutoff; the exact cutoff is applied afterwards.
 _LIMIT_SLACK = 1e-9
+
+# Sources per scipy call when building a what-if state (bounds its memory).
+_CHUNK = 64
 
 
 @dataclass(frozen=True)
@@ -131,13 +136,14 @@ class SourceTimes:
 
     Build it with :meth:`Engine.coverage`; update it with
     :meth:`Engine.with_source_added` and :meth:`Engine.with_source_removed`.
-    Rows are read-only and shared between states, so an update copies no
-    times.
+    Rows are sparse (only the nodes a source reaches within the cutoff),
+    read-only and shared between states, so an update copies no times.
 
     Parameters
     ----------
     rows
-        One read-only array of minutes per source, delay included.
+        Per source, ``(nodes, minutes)``: the indices of the nodes it reaches
+        (ascending) and their minutes, delay included; read-only arrays.
     sources
         The source node ids.
     delays
@@ -151,7 +157,7 @@ class SourceTimes:
         none.
     """
 
-    rows: tuple[np.ndarray, ...]
+    rows: tuple[tuple[np.ndarray, np.ndarray], ...]
     sources: tuple[Hashable, ...]
     delays: tuple[float, ...]
     cutoff: float | None
@@ -161,10 +167,10 @@ class SourceTimes:
     @property
     def matrix(self) -> np.ndarray:
         """The times as one array of shape ``(n_sources, n_nodes)``."""
-        n = len(self.best_minutes)
-        if not self.rows:
-            return np.empty((0, n))
-        return np.vstack(self.rows)
+        out = np.full((len(self.rows), len(self.best_minutes)), np.inf)
+        for k, (nodes, minutes) in enumerate(self.rows):
+            out[k, nodes] = minutes
+        return out
 
 
 class Engine:
@@ -194,9 +200,13 @@ class Engine:
         edge_mode: np.ndarray,
         edge_mapped: np.ndarray,
         mode_names: tuple[str, ...],
+        *,
+        node_index: dict[Hashable, int] | None = None,
     ) -> None:
         self.nodes = nodes
-        self.node_index: dict[Hashable, int] = {node: i for i, node in enumerate(nodes)}
+        self.node_index: dict[Hashable, int] = (
+            {node: i for i, node in enumerate(nodes)} if node_index is None else node_index
+        )
         self.matrix = matrix
         self._edge_mode = edge_mode
         self._edge_mapped = edge_mapped
@@ -260,19 +270,69 @@ class Engine:
                 minutes.append(w)
                 modes.append(code)
                 mapped.append(is_mapped)
+        return cls.from_arrays(nodes, np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64),
+                               np.asarray(minutes, dtype=np.float64), modes=np.asarray(modes, dtype=np.int32),
+                               mapped=np.asarray(mapped, dtype=bool), mode_names=tuple(mode_codes),
+                               node_index=index)
 
-        n = len(nodes)
-        tail = np.asarray(tails, dtype=np.int64)
-        head = np.asarray(heads, dtype=np.int64)
+    @classmethod
+    def from_arrays(cls, nodes: list[Hashable], tail: np.ndarray, head: np.ndarray,
+                    minutes: np.ndarray, *, modes: np.ndarray, mapped: np.ndarray,
+                    mode_names: tuple[str, ...],
+                    node_index: dict[Hashable, int] | None = None) -> Engine:
+        """Compile edges given as arrays (no networkx graph needed).
+
+        Parameters
+        ----------
+        nodes
+            Node ids; ``tail`` and ``head`` index into it.
+        tail, head
+            Per directed edge, the positions of its ends.
+        minutes
+            Per edge, minutes >= 0; ``inf`` leaves the edge out (closed).
+        modes
+            Per edge, the code of its mode in ``mode_names``.
+        mapped
+            Per edge, whether it rests on mapped data.
+        mode_names
+            The edge modes, by code.
+        node_index
+            ``{node: position}`` when the caller has it already (not copied).
+
+        Returns
+        -------
+        Engine
+            The compiled engine; of parallel edges the quickest is kept (the
+            first given on ties).
+
+        Raises
+        ------
+        ValueError
+            If some minutes are negative or NaN.
+        """
+        tail = np.asarray(tail, dtype=np.int64)
+        head = np.asarray(head, dtype=np.int64)
         w_arr = np.asarray(minutes, dtype=np.float64)
-        # Sort by tail, head, minutes; the first of each (tail, head) run is
-        # the quickest of its parallel edges.
-        order = np.lexsort((w_arr, head, tail))
+        if not np.all(w_arr >= 0):  # also catches NaN
+            k = int(np.flatnonzero(~(w_arr >= 0))[0])
+            msg = (f"edge {nodes[tail[k]]!r} -> {nodes[head[k]]!r} has minutes={w_arr[k]}; "
+                   "minutes must be >= 0")
+            raise ValueError(msg)
+        order = np.flatnonzero((tail != head) & (w_arr != np.inf))  # loops never shorten a path
+        n = len(nodes)
+        # Sort by (tail, head), stable; of each run of parallel edges keep the
+        # quickest (the first given on ties).
+        pair = tail[order] * max(n, 1) + head[order]
+        by_pair = np.argsort(pair, kind="stable")
+        order, pair = order[by_pair], pair[by_pair]
+        start = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else pair
+        if len(start) < len(pair):
+            w_sorted = w_arr[order]
+            group = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(pair)]))
+            quickest = np.flatnonzero(w_sorted == np.minimum.reduceat(w_sorted, start)[group])
+            first = np.r_[True, group[quickest][1:] != group[quickest][:-1]]
+            order = order[quickest[first]]
         tail, head, w_arr = tail[order], head[order], w_arr[order]
-        keep = np.ones(len(order), dtype=bool)
-        keep[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-        order = order[keep]
-        tail, head, w_arr = tail[keep], head[keep], w_arr[keep]
 
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
@@ -286,7 +346,8 @@ class Engine:
             matrix,
             np.asarray(modes, dtype=np.int32)[order],
             np.asarray(mapped, dtype=bool)[order],
-            tuple(mode_codes),
+            tuple(mode_names),
+            node_index=node_index,
         )
 
     # --- queries -------------------------------------------------------------
@@ -322,7 +383,8 @@ class Engine:
         if len(groups) == 1 and _limit(cutoff, groups[0]) >= 0:
             # One delay for all (the usual case): no copy of the result.
             out = dijkstra(self.matrix, directed=True, indices=idx, limit=_limit(cutoff, groups[0]))
-            out += groups[0]
+            if groups[0]:
+                out += groups[0]
         else:
             out = np.full((len(idx), self.n_nodes), np.inf)
             for value in groups:
@@ -504,11 +566,18 @@ class Engine:
         """
         ids = tuple(sources)
         delay = _check_delays(delays, len(ids))
-        matrix = self.times(ids, cutoff=cutoff, delays=delay)
-        rows = tuple(_frozen(row) for row in matrix)
-        best_minutes, best_source = _best(matrix)
+        n = self.n_nodes
+        best_minutes = np.full(n, np.inf)
+        best_source = np.full(n, -1, dtype=np.int64)
+        rows: list[tuple[np.ndarray, np.ndarray]] = []
+        for lo in range(0, len(ids), _CHUNK):  # a few sources at a time: no sources x nodes array
+            chunk = self.times(ids[lo:lo + _CHUNK], cutoff=cutoff, delays=delay[lo:lo + _CHUNK])
+            for row in chunk:
+                sparse = _sparse(row)
+                _improve(best_minutes, best_source, sparse, len(rows))
+                rows.append(sparse)
         return SourceTimes(
-            rows,
+            tuple(rows),
             ids,
             tuple(float(d) for d in delay),
             cutoff,
@@ -536,17 +605,17 @@ class Engine:
             The updated state; ``state`` is unchanged. No time gets longer.
         """
         self._check_state(state)
-        row = _frozen(self.times([node], cutoff=state.cutoff, delays=[delay])[0])
-        better = row < state.best_minutes
-        best_minutes = _frozen(np.where(better, row, state.best_minutes))
-        best_source = _frozen(np.where(better, len(state.rows), state.best_source))
+        row = _sparse(self.times([node], cutoff=state.cutoff, delays=[delay])[0])
+        best_minutes = state.best_minutes.copy()
+        best_source = state.best_source.copy()
+        _improve(best_minutes, best_source, row, len(state.rows))
         return SourceTimes(
             (*state.rows, row),
             (*state.sources, node),
             (*state.delays, float(delay)),
             state.cutoff,
-            best_minutes,
-            best_source,
+            _frozen(best_minutes),
+            _frozen(best_source),
         )
 
     def with_source_removed(self, state: SourceTimes, source_index: int) -> SourceTimes:
@@ -579,11 +648,15 @@ class Engine:
         best_minutes = state.best_minutes.copy()
         best_source[best_source > r] -= 1
         lost = np.flatnonzero(state.best_source == r)
-        if rows:
-            sub = np.vstack([row[lost] for row in rows])
-            best_minutes[lost], best_source[lost] = _best(sub)
-        else:
-            best_minutes[lost], best_source[lost] = np.inf, -1
+        best_minutes[lost], best_source[lost] = np.inf, -1
+        sub_minutes, sub_source = best_minutes[lost], best_source[lost]
+        for k, (nodes, minutes) in enumerate(rows):  # first row on ties, as a full computation
+            pos = np.minimum(np.searchsorted(nodes, lost), max(len(nodes) - 1, 0))
+            hit = (nodes[pos] == lost) if len(nodes) else np.zeros(len(lost), dtype=bool)
+            values = np.where(hit, minutes[pos] if len(nodes) else np.inf, np.inf)
+            better = values < sub_minutes
+            sub_minutes[better], sub_source[better] = values[better], k
+        best_minutes[lost], best_source[lost] = sub_minutes, sub_source
         return SourceTimes(
             rows,
             tuple(state.sources[i] for i in keep),
@@ -661,15 +734,19 @@ def _limit(cutoff: float | None, delay: float) -> float:
     return cutoff - delay + _LIMIT_SLACK * max(1.0, cutoff)
 
 
-def _best(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row minimum and first row attaining it per column; -1 where all inf."""
-    if matrix.shape[0] == 0:
-        n = matrix.shape[1]
-        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    best_source = np.argmin(matrix, axis=0).astype(np.int64)
-    best_minutes = matrix[best_source, np.arange(matrix.shape[1])]
-    best_source[~np.isfinite(best_minutes)] = -1
-    return best_minutes, best_source
+def _sparse(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A dense row of minutes as (reached node indices, their minutes), read-only."""
+    nodes = np.flatnonzero(np.isfinite(row))
+    return _frozen(nodes), _frozen(row[nodes])
+
+
+def _improve(best_minutes: np.ndarray, best_source: np.ndarray,
+             row: tuple[np.ndarray, np.ndarray], k: int) -> None:
+    """Take row ``k`` where it is strictly quicker (so the first row wins ties), in place."""
+    nodes, minutes = row
+    better = minutes < best_minutes[nodes]
+    best_minutes[nodes[better]] = minutes[better]
+    best_source[nodes[better]] = k
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

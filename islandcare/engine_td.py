@@ -217,7 +217,8 @@ class ClockEngine:
 
         With no timed edge it reuses the network's compiled engines (no work).
         """
-        timed, untimed = _timed_edges(net.graph)
+        edges = getattr(net, "edges", None)
+        timed, untimed = _timed_edges(net.graph) if edges is None else _timed_edge_arrays(edges)
         if not timed:
             return cls(net.engine, net.reverse_engine, np.zeros(0, dtype=np.int64),
                        np.zeros(0, dtype=np.int64), [])
@@ -397,6 +398,26 @@ def _timed_edges(G: nx.Graph, *, weight: str = "minutes", timetable: str = "depa
         if rest:
             d = min(rest, key=lambda d: float(d[weight]))
             untimed[(u, v)] = (float(d[weight]), str(d["mode"]), bool(d["mapped"]))
+    return timed, untimed
+
+
+def _timed_edge_arrays(e) -> tuple[dict[tuple[Hashable, Hashable], np.ndarray],
+                                   dict[tuple[Hashable, Hashable], tuple[float, str, bool]]]:
+    """:func:`_timed_edges` from a network's edge arrays (its sea edges carry the timetables)."""
+    timed: dict[tuple[Hashable, Hashable], np.ndarray] = {}
+    for k, x in e.extra.items():
+        deps = x.get("departures") or ()
+        u, v = e.nodes[e.tail[k]], e.nodes[e.head[k]]
+        if len(deps) and u != v:
+            arr = np.sort(np.asarray(deps, dtype=np.float64) % DAY)
+            timed[(u, v)] = np.union1d(timed[(u, v)], arr) if (u, v) in timed else arr
+    untimed: dict[tuple[Hashable, Hashable], tuple[float, str, bool]] = {}
+    for k, x in e.extra.items():  # timed pairs join sea nodes only: parallels are sea edges too
+        u, v = e.nodes[e.tail[k]], e.nodes[e.head[k]]
+        if (u, v) in timed and not len(x.get("departures") or ()) and float(e.minutes[k]) < np.inf:
+            cand = (float(e.minutes[k]), str(e.mode_names[e.mode[k]]), bool(e.mapped[k]))
+            if (u, v) not in untimed or cand[0] < untimed[(u, v)][0]:
+                untimed[(u, v)] = cand
     return timed, untimed
 
 

@@ -2,7 +2,14 @@
 
 The drawn circle is the union of the reached edges — whole edges whose far
 end is reached, and the reachable part of frontier edges — buffered by a
-small width and clipped to land. (The convex hull of reached nodes, the usual
+small width and clipped to land. The union is made on a raster (cells of a
+third of the width, 50 m by default): the edges are sampled every half cell,
+every cell within the width of a sample is reached, and the reached cells are
+traced back to polygons. Tolerance, measured against the exact union of one
+buffer per edge on the three areas' circles: the drawn edge lies within 100 m
+of the exact one (Hausdorff distance 58-95 m), and the two differ by 0.7-1.5%
+of the area for the large countryside circles, 4-5% for the small town ones
+(the raster band is a little narrower than 150 m). (The convex hull of reached nodes, the usual
 recipe, overstates the area several times and on islands covers the sea.)
 Sea, boarding and air edges are not drawn: a ferry reaches the far pier, and
 the land reached from there is drawn.
@@ -10,6 +17,7 @@ the land reached from there is drawn.
 
 from __future__ import annotations
 
+import contourpy
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -24,27 +32,30 @@ LAND_MODES = frozenset({"road", "offroad", "access", "bridge"})
 
 
 def _land_edges(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Land edges of a network as arrays (cached on the network): u, v, minutes, coords."""
+    """Land edges of a network as arrays (cached on the network): u, v, minutes, coords.
+
+    ``coords`` are the nodes' metric coordinates when the network has them,
+    else (lon, lat); NaN for a node without a point.
+    """
     cache = net.__dict__.get("_land_edge_arrays")
     if cache is None:
-        idx = net.engine.node_index
-        u, v, mins = [], [], []
-        for a, b, d in net.graph.edges(data=True):
-            if d.get("mode") in LAND_MODES and a in net.xy and b in net.xy:
-                u.append(idx[a])
-                v.append(idx[b])
-                mins.append(float(d["minutes"]))
-        coords = np.full((len(net.engine.nodes), 2), np.nan)
-        for node, (x, y) in net.xy.items():
-            if node in idx:
-                coords[idx[node]] = (x, y)
-        cache = (np.array(u, dtype=np.int64), np.array(v, dtype=np.int64), np.array(mins), coords)
+        e = net.edges
+        land = np.isin(e.mode, [k for k, m in enumerate(e.mode_names) if m in LAND_MODES])
+        coords = np.full((len(e.nodes), 2), np.nan)
+        if net.metric_xy is not None:
+            coords[:len(net.metric_xy)] = net.metric_xy
+        else:
+            for node, (x, y) in net.xy.items():
+                if node in e.index:
+                    coords[e.index[node]] = (x, y)
+        land &= ~np.isnan(coords[e.tail, 0]) & ~np.isnan(coords[e.head, 0])
+        cache = (e.tail[land], e.head[land], e.minutes[land], coords)
         net.__dict__["_land_edge_arrays"] = cache
     return cache
 
 
 def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseGeometry,
-                 epsg: int, width_m: float = 150.0) -> BaseGeometry:
+                 epsg: int, width_m: float = 150.0, cell_m: float | None = None) -> BaseGeometry:
     """The land reached within ``limit`` minutes, as a (multi)polygon in WGS-84.
 
     Parameters
@@ -61,6 +72,8 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
         Metric CRS for buffering.
     width_m
         Half-width of the band drawn around each reached edge.
+    cell_m
+        Raster cell of the union (default: a third of ``width_m``).
     """
     u, v, mins, coords = _land_edges(net)
     tu = minutes[u]
@@ -71,18 +84,71 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
     # whole edge when its far end is reached in time, else the reachable part of it
     frac = np.where(mins <= 0, 1.0, np.minimum(1.0, (limit - tu) / np.where(mins <= 0, 1.0, mins)))
     frac = np.maximum(frac, 1e-6)
-    # an edge reached whole in both directions is drawn once
-    full = frac >= 1.0
-    a, b = np.minimum(u, v), np.maximum(u, v)
-    key = a * (len(coords) + 1) + b
-    _, first = np.unique(key[full], return_index=True)
-    pick = np.concatenate([np.flatnonzero(full)[first], np.flatnonzero(~full)])
-    u, v, frac = u[pick], v[pick], frac[pick]
-    start = coords[u]
-    end = start + (coords[v] - start) * frac[:, None]
-    lines = shapely.linestrings(np.stack([start, end], axis=1))
-    metric = gpd.GeoSeries(lines, crs=4326).to_crs(epsg)
-    band = shapely.union_all(metric.buffer(width_m, quad_segs=2).to_numpy())
-    land_m = gpd.GeoSeries([land], crs=4326).to_crs(epsg).iloc[0]
-    clipped = shapely.intersection(band, land_m)
+    metric = _metric_coords(net, coords, epsg)
+    start = metric[u]
+    end = start + (metric[v] - start) * frac[:, None]
+    key = ("_land_metric", id(land), epsg)
+    land_m = net.__dict__.get(key)
+    if land_m is None:
+        land_m = net.__dict__[key] = gpd.GeoSeries([land], crs=4326).to_crs(epsg).iloc[0]
+    band = _band(start, end, width_m=width_m, cell_m=cell_m or width_m / 3.0, within=land_m.bounds)
+    if band.is_empty:
+        return shapely.GeometryCollection()
+    clipped = shapely.intersection(band, shapely.clip_by_rect(land_m, *band.bounds))  # only nearby coast
     return gpd.GeoSeries([clipped], crs=epsg).to_crs(4326).iloc[0]
+
+
+def _metric_coords(net: Network, coords: np.ndarray, epsg: int) -> np.ndarray:
+    """Node coordinates in the metric CRS (cached on the network)."""
+    if net.metric_xy is not None and epsg == net.epsg:
+        return coords  # already metric
+    key = ("_metric_coords", epsg)
+    if key not in net.__dict__:
+        ok = ~np.isnan(coords[:, 0])
+        out = np.full_like(coords, np.nan)
+        pts = gpd.GeoSeries(gpd.points_from_xy(coords[ok, 0], coords[ok, 1]), crs=4326).to_crs(epsg)
+        out[ok] = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+        net.__dict__[key] = out
+    return net.__dict__[key]
+
+
+def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
+          within: tuple[float, float, float, float]) -> BaseGeometry:
+    """The area within ``width_m`` of the segments start→end, traced from a raster of ``cell_m`` cells.
+
+    Only the part inside the box ``within`` (minx, miny, maxx, maxy) is traced.
+    """
+    margin = width_m + 2 * cell_m
+    near = ((np.maximum(start[:, 0], end[:, 0]) >= within[0] - width_m)
+            & (np.minimum(start[:, 0], end[:, 0]) <= within[2] + width_m)
+            & (np.maximum(start[:, 1], end[:, 1]) >= within[1] - width_m)
+            & (np.minimum(start[:, 1], end[:, 1]) <= within[3] + width_m))
+    start, end = start[near], end[near]  # segments that cannot touch the box drawn no further
+    if not len(start):
+        return shapely.GeometryCollection()
+    lo = np.maximum(np.minimum(start, end).min(axis=0), np.array(within[:2]) - width_m) - margin
+    hi = np.minimum(np.maximum(start, end).max(axis=0), np.array(within[2:]) + width_m) + margin
+    if np.any(hi <= lo):
+        return shapely.GeometryCollection()
+    nx_, ny_ = (np.ceil((hi - lo) / cell_m).astype(int) + 1)
+    seg = end - start
+    steps = np.maximum(1, np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / (cell_m / 2)).astype(np.int64))
+    k = np.repeat(np.arange(len(steps)), steps + 1)  # samples every half cell, both ends included
+    first = np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
+    t = (np.arange(len(k)) - first) / np.repeat(steps, steps + 1)
+    ij = np.rint((start[k] + seg[k] * t[:, None] - lo) / cell_m).astype(np.int64)
+    r = int(width_m // cell_m)  # every cell whose centre is within the width of a sampled one
+    inside = (ij[:, 0] >= r) & (ij[:, 0] < nx_ - r) & (ij[:, 1] >= r) & (ij[:, 1] < ny_ - r)
+    ij = ij[inside]
+    on_line = np.unique(ij[:, 1] * nx_ + ij[:, 0])
+    dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
+    disc = (dx * dx + dy * dy) * cell_m ** 2 <= (width_m - cell_m / 4) ** 2
+    reached = np.zeros(ny_ * nx_, dtype=np.float64)
+    reached[(on_line[:, None] + (dy[disc] * nx_ + dx[disc])[None, :]).ravel()] = 1.0
+    gen = contourpy.contour_generator(z=reached.reshape(ny_, nx_), fill_type="OuterOffset")
+    polys = []
+    for pts, offsets in zip(*gen.filled(0.5, 2.0)):
+        pts = pts * cell_m + lo
+        rings = [pts[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
+        polys.append(shapely.Polygon(rings[0], rings[1:]))
+    return shapely.MultiPolygon(polys) if polys else shapely.GeometryCollection()

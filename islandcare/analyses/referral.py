@@ -109,8 +109,9 @@ def relocation_effect(area: Area, places: pd.DataFrame,
     if not notes:
         return None
     sc = Scenario(profile="ambulance")
-    before_net = (nets or NetworkCache(area)).get(sc)  # the report's own network, when given
-    after_net = NetworkCache(moved).get(sc)
+    nets = nets or NetworkCache(area)
+    before_net = nets.get(sc)  # the report's own network, when given
+    after_net = NetworkCache(moved, like=nets).get(sc)  # same land and roads: only the joins differ
     rows = []
     for mv in area.config.get("relocations") or []:
         fac = area.layers["facilities"]

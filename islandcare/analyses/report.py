@@ -90,6 +90,7 @@ class AreaReport:
     hour: float | None = None
     relocations: pd.DataFrame | None = None
     profile: pd.DataFrame | None = None       # one row per place and departure time
+    nets: NetworkCache | None = field(default=None, repr=False)  # the networks it was computed on
 
     @property
     def underserved(self) -> pd.DataFrame:
@@ -133,7 +134,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     say = progress or (lambda _label: None)
     nets = NetworkCache(area, hour=hour)
     places = make_places(area)
-    report = AreaReport(area=area, places=places, hour=hour)
+    report = AreaReport(area=area, places=places, hour=hour, nets=nets)
     merged = places.copy()
     fail_rules: list[list[str]] = [[] for _ in range(len(places))]
     unknown_rules: list[list[str]] = [[] for _ in range(len(places))]

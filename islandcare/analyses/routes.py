@@ -109,18 +109,7 @@ def times_from(net: Network, source: str, targets: list[str]) -> pd.Series:
 
 def land_of(net: Network, node: str) -> str | None:
     """The land polygon (island) a joined node stands on."""
-    G = net.graph
-    if node not in G:
-        return None
-    if "land_id" in G.nodes[node]:
-        return G.nodes[node]["land_id"]
-    for nb in G.successors(node):
-        if "land_id" in G.nodes[nb]:
-            return G.nodes[nb]["land_id"]
-        for nb2 in G.successors(nb):  # a road node: one step further to the lattice
-            if "land_id" in G.nodes[nb2]:
-                return G.nodes[nb2]["land_id"]
-    return None
+    return net.land_id.get(node)
 
 
 def unreached_reason(net: Network, area: Area, source: str, target: str) -> str:

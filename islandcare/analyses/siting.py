@@ -99,7 +99,8 @@ class SiteChecker:
                 fac = self.area.layers["facilities"]
                 pads = fac[(fac["kind"] == "helipad") & (fac["status"].fillna("existing") == "existing")]
                 nodes = [f"f:{f}" for f in pads["facility_id"] if net.has(f"f:{f}")]
-                self._states[skey] = net.engine.coverage(nodes)
+                limit = float(self.area.config.get("air.helipad_coverage_minutes", 15))
+                self._states[skey] = net.engine.coverage(nodes, cutoff=limit)
             elif key == "response":
                 bases, _ = emergency_bases(self.area)
                 default = float(self.area.config.get("ambulance.activation_minutes"))
@@ -113,7 +114,10 @@ class SiteChecker:
                 self._states[skey] = net.engine.coverage(nodes, delays=delays)
             else:
                 circle = next(c for c in self.circles if c.key == key)
-                self._states[skey] = net.engine.coverage(facility_sources(self.area, net, circle.kinds))
+                # only "within the circle's minutes" is asked: a click searches no further
+                cutoff = max(m for m, _ in circle.limits.values())
+                self._states[skey] = net.engine.coverage(facility_sources(self.area, net, circle.kinds),
+                                                         cutoff=cutoff)
         return self._states[skey]
 
     def _place_minutes(self, scenario: Scenario, best: np.ndarray) -> np.ndarray:

@@ -12,12 +12,24 @@ Nodes (ids are strings):
 
 Every edge has ``minutes``, ``mode`` (road, offroad, access, bridge, boarding,
 wait, ferry, boat, air) and ``mapped`` (False when it rests on a modelled leg).
+
+Built once per area (:class:`NetworkBase`, held by :class:`NetworkCache`): the
+land lattice, the roads (the OpenStreetMap cache file is read once per
+process), bridges and the joins of facilities, places and ports, as arrays of
+metres. A scenario (:meth:`NetworkBase.network`) only sets the minutes from its
+speeds and adds the sea and air edges running in it; its engine is compiled
+from the arrays. ``Network.graph`` rebuilds the same network in networkx, the
+reference the tests compare against.
 """
 
 from __future__ import annotations
 
+import ast
+import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import networkx as nx
@@ -35,17 +47,19 @@ from islandcare.network.sea import boat_edges, ferry_edges
 from islandcare.network.searoute import sea_router
 from islandcare.network.vessels import vessel_edges
 
-__all__ = ["Network", "NetworkCache", "build_network"]
+__all__ = ["Network", "NetworkBase", "NetworkCache", "build_base", "build_network"]
 
 
 @dataclass
 class Network:
     """The graph of one area under one scenario, and where its points joined it.
 
+    The scenario-independent parts (nodes, where points joined, land edges)
+    are shared with the area's :class:`NetworkBase`; the scenario only sets
+    the edges' minutes and which sea and air edges run.
+
     Attributes
     ----------
-    graph
-        The directed travel-time graph.
     scenario
         The scenario it was built for.
     xy
@@ -54,9 +68,10 @@ class Network:
         ``f:``/``v:``/``p:`` node → access minutes of its join leg.
     not_joined
         Points that could not be joined (too far from any land node), with why.
+    land_id
+        Lattice, road and joined node → the land polygon (island) it stands on.
     """
 
-    graph: nx.MultiDiGraph
     scenario: Scenario
     xy: dict[str, tuple[float, float]]
     joined: dict[str, float] = field(default_factory=dict)
@@ -65,6 +80,9 @@ class Network:
     land_tree: cKDTree | None = None
     epsg: int = 32651
     access_m_per_min: float = 250.0
+    land_id: dict[str, str] = field(default_factory=dict)
+    edges: _Edges | None = None
+    metric_xy: np.ndarray | None = None  # per node of the base, metric coordinates (NaN for none)
     _engine: Engine | None = None
 
     def nearest_land_node(self, lon: float, lat: float) -> tuple[str, float, float]:
@@ -75,20 +93,62 @@ class Network:
 
     @property
     def engine(self) -> Engine:
-        """The compiled engine (built once, on first use)."""
+        """The compiled engine (built once, on first use, from the edge arrays)."""
         if self._engine is None:
-            self._engine = Engine.compile(self.graph)
+            e = self.edges
+            self._engine = Engine.from_arrays(e.nodes, e.tail, e.head, e.minutes, modes=e.mode,
+                                              mapped=e.mapped, mode_names=e.mode_names,
+                                              node_index=e.index)
         return self._engine
 
     @property
     def reverse_engine(self) -> Engine:
         """The engine of the reversed graph: times *to* a node from every node."""
         if self.__dict__.get("_reverse") is None:
-            self.__dict__["_reverse"] = Engine.compile(self.graph.reverse(copy=False))
+            e = self.edges
+            self.__dict__["_reverse"] = Engine.from_arrays(
+                e.nodes, e.head, e.tail, e.minutes, modes=e.mode, mapped=e.mapped,
+                mode_names=e.mode_names, node_index=e.index)
         return self.__dict__["_reverse"]
 
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The same network as a networkx graph (built on first use; the reference for tests)."""
+        if self.__dict__.get("_graph") is None:
+            e = self.edges
+            G = nx.MultiDiGraph()
+            for node in e.nodes:
+                attrs = {}
+                if node.startswith("l:"):
+                    attrs = {"kind": "lattice", "land_id": self.land_id[node]}
+                elif node.startswith("r:"):
+                    attrs = {"kind": "road"}
+                G.add_node(node, **attrs)
+            for k in range(len(e.tail)):
+                attrs = {"minutes": float(e.minutes[k]), "mode": e.mode_names[e.mode[k]],
+                         "mapped": bool(e.mapped[k])}
+                attrs.update(e.extra.get(int(k), {}))
+                G.add_edge(e.nodes[e.tail[k]], e.nodes[e.head[k]], **attrs)
+            self.__dict__["_graph"] = G
+        return self.__dict__["_graph"]
+
     def has(self, node: str) -> bool:
-        return node in self.graph
+        return node in self.edges.index
+
+
+@dataclass
+class _Edges:
+    """Directed edges as arrays, in the order they were added."""
+
+    nodes: list[str]
+    index: dict[str, int]
+    tail: np.ndarray
+    head: np.ndarray
+    minutes: np.ndarray
+    mode: np.ndarray
+    mapped: np.ndarray
+    mode_names: tuple[str, ...]
+    extra: dict[int, dict] = field(default_factory=dict)  # edge → link_id, note, departures
 
 
 def _kmh_to_m_per_min(kmh: float) -> float:
@@ -127,6 +187,86 @@ def _osm_graph_path(area: str) -> Path:
     return geodata_dir() / "cache" / area / "graph.graphml"
 
 
+@lru_cache(maxsize=4)
+def _read_graphml(path: str, _mtime_ns: int, _size: int) -> tuple[
+        dict[str, tuple[float, float]], list[tuple[str, str, float, str, bool, float | None]]]:
+    """Road nodes and edges of an OpenStreetMap cache graph, read once per process and file version.
+
+    The GraphML that osmnx writes is read directly (the few attributes used),
+    as ``osmnx.load_graphml`` would give them but several times faster, and
+    kept beside it as ``graph.graphml.roads.npz`` (stamped with the GraphML's
+    size and time), so the next process reads arrays instead of XML.
+    """
+    side = Path(path + ".roads.npz")
+    stamp = np.array([_mtime_ns, _size], dtype=np.int64)
+    if side.exists():
+        try:
+            with np.load(side, allow_pickle=False) as z:
+                if np.array_equal(z["stamp"], stamp):
+                    ids, x, y = z["ids"].tolist(), z["x"].tolist(), z["y"].tolist()
+                    speed = [None if np.isnan(v) else v for v in z["maxspeed"].tolist()]
+                    u, v = z["u"].tolist(), z["v"].tolist()
+                    return (dict(zip(ids, zip(x, y))),
+                            [(ids[a], ids[b], m, hw, True, ms) for a, b, m, hw, ms in
+                             zip(u, v, z["length"].tolist(), z["highway"].tolist(), speed)])
+        except (OSError, KeyError, ValueError):
+            pass  # unreadable: parse the GraphML again
+    nodes, edges = _parse_graphml(path)
+    try:
+        ids = list(nodes)
+        pos = {n: i for i, n in enumerate(ids)}
+        tmp = side.with_name(side.name + ".tmp.npz")
+        np.savez(tmp, stamp=stamp, ids=np.array(ids, dtype=str),
+                 x=np.array([nodes[n][0] for n in ids]), y=np.array([nodes[n][1] for n in ids]),
+                 u=np.array([pos[e[0]] for e in edges], dtype=np.int64),
+                 v=np.array([pos[e[1]] for e in edges], dtype=np.int64),
+                 length=np.array([e[2] for e in edges], dtype=float),
+                 highway=np.array([e[3] for e in edges], dtype=str),
+                 maxspeed=np.array([np.nan if e[5] is None else e[5] for e in edges], dtype=float))
+        tmp.replace(side)
+    except (OSError, KeyError):
+        pass  # a read-only cache folder (or an edge to an unlisted node): parse each time
+    return nodes, edges
+
+
+def _parse_graphml(path: str) -> tuple[dict[str, tuple[float, float]],
+                                       list[tuple[str, str, float, str, bool, float | None]]]:
+    """Road nodes and edges from the GraphML text (the slow way, once)."""
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    names: dict[str, str] = {}
+    nodes: dict[str, tuple[float, float]] = {}
+    edges: list[tuple[str, str, float, str, bool, float | None]] = []
+    for _event, el in ElementTree.iterparse(path, events=("end",)):
+        tag = el.tag
+        if tag == f"{ns}key":
+            names[el.get("id")] = el.get("attr.name")
+            continue
+        if tag not in (f"{ns}node", f"{ns}edge"):
+            continue
+        data = {names.get(d.get("key")): d.text or "" for d in el.iter(f"{ns}data")}
+        if tag == f"{ns}node":
+            nodes[f"r:{el.get('id')}"] = (float(data["x"]), float(data["y"]))
+        else:
+            hw = _listed(data.get("highway", "other"))
+            hw = hw[0] if isinstance(hw, list) else hw
+            speed = data.get("maxspeed")
+            edges.append((f"r:{el.get('source')}", f"r:{el.get('target')}",
+                          float(data.get("length", 0.0)), str(hw), True,
+                          _maxspeed(_listed(speed) if speed is not None else None)))
+        el.clear()
+    return nodes, edges
+
+
+def _listed(text: str) -> object:
+    """A GraphML value as osmnx reads it back: ``"['a', 'b']"`` is a list."""
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return text
+    return text
+
+
 def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
                                                 list[tuple[str, str, float, str, bool, float | None]]]:
     """Road nodes (lon, lat) and edges (u, v, metres, highway, directed, maxspeed).
@@ -140,17 +280,8 @@ def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
     nodes: dict[str, tuple[float, float]] = {}
     edges: list[tuple[str, str, float, str, bool, float | None]] = []
     if cache.exists():
-        import osmnx as ox
-
-        G = ox.load_graphml(cache)
-        for n, d in G.nodes(data=True):
-            nodes[f"r:{n}"] = (float(d["x"]), float(d["y"]))
-        for u, v, d in G.edges(data=True):
-            hw = d.get("highway", "other")
-            hw = hw[0] if isinstance(hw, list) else hw
-            edges.append((f"r:{u}", f"r:{v}", float(d.get("length", 0.0)), str(hw), True,
-                          _maxspeed(d.get("maxspeed"))))
-        return nodes, edges
+        st = cache.stat()
+        return _read_graphml(str(cache), st.st_mtime_ns, st.st_size)
     roads = area.layers["roads"]
     if roads.empty:
         return nodes, edges
@@ -168,9 +299,353 @@ def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
     return nodes, edges
 
 
+#: Modes of the scenario-independent (land) edges, by code.
+_LAND_MODES = ("offroad", "road", "access", "bridge")
+_OFFROAD, _ROAD, _ACCESS, _BRIDGE = range(4)
+
+
+@dataclass
+class NetworkBase:
+    """The scenario-independent parts of an area's network, built once.
+
+    Land lattice, road graph, bridges and the joins of facilities, townships,
+    villages and ports, as arrays; :meth:`network` sets the minutes of a
+    scenario on them and adds the sea and air edges running in it.
+    """
+
+    area: Area
+    facilities: gpd.GeoDataFrame
+    nodes: list[str]
+    index: dict[str, int]
+    xy: dict[str, tuple[float, float]]
+    join_metres: dict[str, float]
+    not_joined: dict[str, str]
+    land_nodes: list[str]
+    land_tree: cKDTree
+    land_id: dict[str, str]
+    tail: np.ndarray
+    head: np.ndarray
+    metres: np.ndarray
+    mode: np.ndarray
+    speed_key: np.ndarray  # per edge: index into speed_keys
+    speed_keys: list[tuple[str, float | None] | None]  # (highway, maxspeed), None = off-road speed
+    node_of_port: dict[str, str]
+    metric_xy: np.ndarray  # per node, metric (UTM) coordinates; NaN for none
+    _land: _LandRoads | None = field(default=None, repr=False)
+    _router: list = field(default_factory=list, repr=False)  # the sea router, once built
+
+    def sea_router(self):
+        """The sea lattice round the islands that boats route on (built once per base)."""
+        if not self._router:
+            cfg = self.area.config
+            self._router.append(sea_router(self.area.layers["land"], cfg.get("area.bbox"),
+                                           epsg=cfg.utm_epsg,
+                                           spacing_m=float(cfg.get("sea.route_spacing_m", 500))))
+        return self._router[0]
+
+    def network(self, scenario: Scenario) -> Network:
+        """The network under a scenario: minutes set on the shared arrays, sea and air edges added."""
+        cfg = self.area.config
+        off = _kmh_to_m_per_min(_offroad_speed(cfg, scenario))
+        speeds = np.array([off if k is None else _kmh_to_m_per_min(_road_speed(cfg, k[0], scenario, k[1]))
+                           for k in self.speed_keys])
+        minutes = self.metres / speeds[self.speed_key]
+        joined = {n: m / off for n, m in self.join_metres.items()}
+        fac = self.facilities
+        node_of_fac = {fid: f"f:{fid}" for fid in fac["facility_id"] if f"f:{fid}" in joined}
+        sea = _sea_air_edges(self, scenario, joined=joined, node_of_fac=node_of_fac)
+        nodes, index = self.nodes, self.index
+        mode_names = list(_LAND_MODES)
+        tail, head, mode, mapped = self.tail, self.head, self.mode, self.mode == _ROAD
+        extra: dict[int, dict] = {}
+        if sea:
+            nodes, index = list(nodes), dict(index)
+            for e in sea:
+                for x in (e.u, e.v):
+                    if x not in index:
+                        index[x] = len(nodes)
+                        nodes.append(x)
+                if e.mode not in mode_names:
+                    mode_names.append(e.mode)
+            m0 = len(tail)
+            extra = {m0 + k: {"link_id": e.link_id, "note": e.note, "departures": e.departures}
+                     for k, e in enumerate(sea)}
+            tail = np.concatenate([tail, [index[e.u] for e in sea]])
+            head = np.concatenate([head, [index[e.v] for e in sea]])
+            minutes = np.concatenate([minutes, [e.minutes for e in sea]])
+            mode = np.concatenate([mode, [mode_names.index(e.mode) for e in sea]])
+            mapped = np.concatenate([mapped, [bool(e.mapped) for e in sea]])
+        edges = _Edges(nodes, index, tail.astype(np.int64), head.astype(np.int64),
+                       minutes.astype(np.float64), mode.astype(np.int32), mapped.astype(bool),
+                       tuple(mode_names), extra)
+        return Network(scenario=scenario, xy=self.xy, joined=joined, not_joined=self.not_joined,
+                       land_nodes=self.land_nodes, land_tree=self.land_tree, epsg=cfg.utm_epsg,
+                       access_m_per_min=off, land_id=self.land_id, edges=edges,
+                       metric_xy=self.metric_xy)
+
+
+def _sea_air_edges(base: NetworkBase, scenario: Scenario, *, joined: dict[str, float],
+                   node_of_fac: dict[str, str]) -> list:
+    """The sea and air edges running in a scenario."""
+    area, fac, node_of_port = base.area, base.facilities, base.node_of_port
+    cfg = area.config
+    ports = area.layers["ports"]
+    sea = ferry_edges(ports, area.layers["sealinks"], cfg, scenario, node_of_port=node_of_port)
+    stations = fac[(fac["kind"] == "boat_station") & fac["facility_id"].isin(node_of_fac)]
+    on_net = ports[[f"p:{p}" in joined for p in ports["port_id"]]]
+    router = (base.sea_router() if len(on_net) and (cfg.get("sea.emergency_vessels") or not stations.empty)
+              else None)
+    sea += boat_edges(stations, ports, cfg, scenario, node_of_station=node_of_fac,
+                      node_of_port=node_of_port, router=router)
+    sea += vessel_edges(on_net, cfg, scenario, router=router, node_of_port=node_of_port,
+                        has_boat_station=not stations.empty)
+    tw = area.layers["townships"]
+    tw = tw[tw.geometry.notna() & ~tw.geometry.is_empty]
+    sea += air_edges(fac, cfg, scenario, node_of_facility=node_of_fac, townships=tw,
+                     node_of_township={c: f"t:{c}" for c in tw["code"] if f"t:{c}" in joined})
+    return sea
+
+
+def _to_metric(lonlat: list[tuple[float, float]], epsg: int) -> np.ndarray:
+    if not lonlat:
+        return np.zeros((0, 2))
+    xy = np.asarray(lonlat, dtype=float)
+    pts = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=4326).to_crs(epsg)
+    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+
+
+def build_base(area: Area, *, extra_facilities: gpd.GeoDataFrame | None = None,
+               like: NetworkBase | None = None) -> NetworkBase:
+    """Build the scenario-independent parts of an area's network.
+
+    Parameters
+    ----------
+    area
+        The area (pack or planner tables).
+    extra_facilities
+        Facilities to join besides the area's (proposed sites).
+    like
+        The base of an area with the same land, roads and bridges (the same
+        area with facilities moved): its lattice and roads are reused.
+    """
+    land = like._land if like is not None else _land_and_roads(area)
+    return _joined(area, land, extra_facilities)
+
+
+@dataclass
+class _LandRoads:
+    """Lattice, roads and bridges of an area: the part of a base that no facility changes."""
+
+    nodes: list[str]
+    index: dict[str, int]
+    xy: dict[str, tuple[float, float]]
+    metric: list[np.ndarray]
+    land_id: dict[str, str]
+    land_nodes: list[str]
+    tree: cKDTree
+    land_idx: np.ndarray
+    parts: tuple[list[np.ndarray], ...]  # tails, heads, metres, modes, speed keys
+    speed_keys: list[tuple[str, float | None] | None]
+    shore: object  # the land grown by the shore tolerance, prepared (what a join may cross)
+
+
+def _land_and_roads(area: Area) -> _LandRoads:
+    cfg = area.config
+    epsg = cfg.utm_epsg
+    nodes: list[str] = []
+    index: dict[str, int] = {}
+    xy: dict[str, tuple[float, float]] = {}
+    tails: list[np.ndarray] = []
+    heads: list[np.ndarray] = []
+    metres: list[np.ndarray] = []
+    modes: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
+    speed_keys: list[tuple[str, float | None] | None] = [None]
+
+    def add_nodes(ids: list[str]) -> np.ndarray:
+        for n in ids:
+            if n not in index:
+                index[n] = len(nodes)
+                nodes.append(n)
+        return np.array([index[n] for n in ids], dtype=np.int64)
+
+    def add_edges(t: np.ndarray, h: np.ndarray, m: np.ndarray, mode: int, key: np.ndarray | int = 0,
+                  *, both: bool) -> None:
+        t, h, m = np.asarray(t, dtype=np.int64), np.asarray(h, dtype=np.int64), np.asarray(m, dtype=float)
+        key = np.broadcast_to(np.asarray(key, dtype=np.int64), t.shape)
+        if both:  # each pair both ways, one after the other (as the edges were always added)
+            t, h = np.column_stack([t, h]).ravel(), np.column_stack([h, t]).ravel()
+            m, key = np.repeat(m, 2), np.repeat(key, 2)
+        tails.append(t)
+        heads.append(h)
+        metres.append(m)
+        modes.append(np.full(len(t), mode, dtype=np.int32))
+        keys.append(np.asarray(key, dtype=np.int64))
+
+    shore = shore_land(area.layers["land"], epsg=epsg,
+                       tolerance_m=float(cfg.get("network.shore_tolerance_m", 100)))
+    # modelled land lattice
+    lat_xy, lat_land, lat_edges = land_lattice(area.layers["land"],
+                                               spacing_m=float(cfg.get("network.lattice_m", 400)),
+                                               epsg=epsg)
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(lat_xy[:, 0], lat_xy[:, 1]), crs=epsg).to_crs(4326)
+    lat_ids = [f"l:{i}" for i in range(len(lat_xy))]
+    for n, p in zip(lat_ids, lonlat):
+        xy[n] = (p.x, p.y)
+    lat_idx = add_nodes(lat_ids)
+    metric = [np.asarray(lat_xy, dtype=float).reshape(-1, 2)]  # metric coordinates, in node order
+    land_id = dict(zip(lat_ids, lat_land))
+    if lat_edges:
+        le = np.array(lat_edges, dtype=float)
+        add_edges(lat_idx[le[:, 0].astype(np.int64)], lat_idx[le[:, 1].astype(np.int64)], le[:, 2],
+                  _OFFROAD, both=True)
+
+    # mapped roads, joined to the lattice at each road node
+    rnodes, redges = _road_edges(area, epsg)
+    r_ids = list(rnodes)
+    xy.update(rnodes)
+    add_nodes(r_ids)
+    if redges:
+        key_of: dict[tuple[str, float | None], int] = {}
+        t_list, h_list, m_list, k_list, one = [], [], [], [], []
+        for u, v, m, hw, oneway_known, maxspeed in redges:
+            k = key_of.get((hw, maxspeed))
+            if k is None:
+                k = key_of[(hw, maxspeed)] = len(speed_keys)
+                speed_keys.append((hw, maxspeed))
+            t_list.append(index[u])
+            h_list.append(index[v])
+            m_list.append(m)
+            k_list.append(k)
+            one.append(oneway_known)
+        one_arr = np.array(one, dtype=bool)
+        if one_arr.all():
+            add_edges(t_list, h_list, m_list, _ROAD, np.array(k_list), both=False)
+        elif not one_arr.any():  # pack roads have no one-way tags: both ways
+            add_edges(t_list, h_list, m_list, _ROAD, np.array(k_list), both=True)
+        else:
+            for t, h, m, k, o in zip(t_list, h_list, m_list, k_list, one):
+                add_edges([t], [h], [m], _ROAD, k, both=not o)
+    land_nodes = lat_ids.copy()
+    land_metric = lat_xy
+    if rnodes:
+        r_metric = _to_metric([rnodes[n] for n in r_ids], epsg)
+        metric.append(r_metric)
+        # joins stay on land: the nearest lattice node reached without crossing open water
+        dist, idx = on_land_nearest(cKDTree(lat_xy), r_metric, shore)
+        wet = idx < 0  # e.g. the end of a sea bridge: joined by its road only
+        r_idx = np.array([index[n] for n in r_ids], dtype=np.int64)
+        add_edges(r_idx[~wet], lat_idx[idx[~wet]], dist[~wet], _OFFROAD, both=True)
+        land_id.update((n, lat_land[j]) for n, j in zip(r_ids, idx) if j >= 0)
+        land_nodes += r_ids
+        land_metric = np.vstack([lat_xy, r_metric])
+    tree = cKDTree(land_metric)
+    land_idx = np.array([index[n] for n in land_nodes], dtype=np.int64)
+
+    # bridges the sources state between islands
+    bridges = area.layers.get("bridges")
+    if bridges is not None and not bridges.empty:
+        ends = [(g.coords[0], g.coords[-1]) for g in bridges.geometry]
+        a = _to_metric([p for pair in ends for p in pair], epsg)
+        for k in range(len(ends)):
+            pa, pb = a[2 * k], a[2 * k + 1]
+            d, j = tree.query([pa, pb])
+            dx, dy = float(pa[0] - pb[0]), float(pa[1] - pb[1])
+            length = math.sqrt(dx * dx + dy * dy) + float(d.sum())
+            if ("unclassified", None) not in speed_keys:
+                speed_keys.append(("unclassified", None))
+            key = speed_keys.index(("unclassified", None))
+            add_edges(land_idx[[j[0], j[1]]], land_idx[[j[1], j[0]]], [length, length], _BRIDGE, key,
+                      both=False)
+
+    return _LandRoads(nodes, index, xy, metric, land_id, land_nodes, tree, land_idx,
+                      (tails, heads, metres, modes, keys), speed_keys, shore)
+
+
+def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | None) -> NetworkBase:
+    """A base: the land part (copied, not changed) with facilities, places and ports joined."""
+    cfg = area.config
+    epsg = cfg.utm_epsg
+    nodes, index, xy, land_id = list(land.nodes), dict(land.index), dict(land.xy), dict(land.land_id)
+    metric = list(land.metric)
+    tails, heads, metres, modes, keys = (list(p) for p in land.parts)
+    land_nodes, tree, land_idx, speed_keys = land.land_nodes, land.tree, land.land_idx, land.speed_keys
+
+    def add_nodes(ids: list[str]) -> np.ndarray:
+        for n in ids:
+            if n not in index:
+                index[n] = len(nodes)
+                nodes.append(n)
+        return np.array([index[n] for n in ids], dtype=np.int64)
+
+    def add_edges(t: np.ndarray, h: np.ndarray, m: np.ndarray, mode: int, *, both: bool) -> None:
+        t, h, m = np.asarray(t, dtype=np.int64), np.asarray(h, dtype=np.int64), np.asarray(m, dtype=float)
+        if both:
+            t, h = np.column_stack([t, h]).ravel(), np.column_stack([h, t]).ravel()
+            m = np.repeat(m, 2)
+        tails.append(t)
+        heads.append(h)
+        metres.append(m)
+        modes.append(np.full(len(t), mode, dtype=np.int32))
+        keys.append(np.zeros(len(t), dtype=np.int64))
+
+    # facilities, villages, ports
+    fac = area.layers["facilities"]
+    if extra_facilities is not None and not extra_facilities.empty:
+        fac = pd.concat([fac, extra_facilities], ignore_index=True)
+    fac = fac[fac.geometry.notna() & ~fac.geometry.is_empty]
+    tw = area.layers["townships"]
+    tw = tw[tw.geometry.notna() & ~tw.geometry.is_empty]
+    vil = area.layers["villages"]
+    vil = vil[vil.geometry.notna() & ~vil.geometry.is_empty]
+    ports = area.layers["ports"]
+    points = ([(f"f:{i}", g) for i, g in zip(fac["facility_id"], fac.geometry)]
+              + [(f"t:{c}", g) for c, g in zip(tw["code"], tw.geometry)]
+              + [(f"v:{c}", g) for c, g in zip(vil["code"], vil.geometry)]
+              + [(f"p:{p}", g) for p, g in zip(ports["port_id"], ports.geometry)])
+    snap_max = float(cfg.get("network.snap_max_m", 3000))
+    join_metres: dict[str, float] = {}
+    not_joined: dict[str, str] = {}
+    pm = _to_metric([(g.x, g.y) for _, g in points], epsg)
+    if len(pm):
+        nearest, _ = tree.query(pm)
+        far = nearest > snap_max
+        # joins stay on land: the nearest land node reached without crossing open water
+        dist, idx = on_land_nearest(tree, pm, land.shore)
+        wet = ~far & ((idx < 0) | (dist > snap_max))
+        ok = ~far & ~wet
+        for (node, g), d0, d, j, good, is_far in zip(points, nearest, dist, idx, ok, far):
+            if not good:
+                not_joined[node] = (f"{d0 / 1000:.1f} km from the nearest land node "
+                                    f"(limit {snap_max / 1000:g} km)" if is_far else
+                                    "every land node within reach is across open water "
+                                    "(a join never crosses the sea)")
+                continue
+            xy[node] = (g.x, g.y)
+            join_metres[node] = float(d)
+            land_id[node] = land_id[land_nodes[j]]
+        good_nodes = [p[0] for p, good in zip(points, ok) if good]
+        first = len(nodes)
+        add_edges(add_nodes(good_nodes), land_idx[idx[ok]], dist[ok], _ACCESS, both=True)
+        new = {n: k for k, n in enumerate(good_nodes)}  # the last point of a repeated id (its xy)
+        metric.append(pm[ok][[new[n] for n in nodes[first:]]].reshape(-1, 2))
+    node_of_port = {pid: f"p:{pid}" for pid in ports["port_id"]}
+    metric_xy = np.full((len(nodes), 2), np.nan)
+    stacked = np.vstack(metric) if metric else np.zeros((0, 2))
+    metric_xy[:len(stacked)] = stacked
+    cat = (lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
+    return NetworkBase(area=area, facilities=fac, nodes=nodes, index=index, xy=xy,
+                       join_metres=join_metres, not_joined=not_joined, land_nodes=land_nodes,
+                       land_tree=tree, land_id=land_id, tail=cat(tails, np.int64),
+                       head=cat(heads, np.int64), metres=cat(metres, np.float64),
+                       mode=cat(modes, np.int32), speed_key=cat(keys, np.int64),
+                       speed_keys=speed_keys, node_of_port=node_of_port, metric_xy=metric_xy,
+                       _land=land)
+
+
 def build_network(area: Area, *, scenario: Scenario | None = None,
                   extra_facilities: gpd.GeoDataFrame | None = None) -> Network:
-    """Assemble the travel-time graph of an area for a scenario.
+    """Assemble the travel-time network of an area for a scenario.
 
     Parameters
     ----------
@@ -181,138 +656,25 @@ def build_network(area: Area, *, scenario: Scenario | None = None,
     extra_facilities
         Facilities to join besides the area's (proposed sites).
     """
-    scenario = scenario or Scenario()
-    cfg = area.config
-    epsg = cfg.utm_epsg
-    G = nx.MultiDiGraph()
-    xy: dict[str, tuple[float, float]] = {}
-    to_metric = gpd.GeoSeries([], crs=4326)
-
-    shore = shore_land(area.layers["land"], epsg=epsg,
-                       tolerance_m=float(cfg.get("network.shore_tolerance_m", 100)))
-    # modelled land lattice
-    lat_xy, lat_land, lat_edges = land_lattice(area.layers["land"],
-                                               spacing_m=float(cfg.get("network.lattice_m", 400)),
-                                               epsg=epsg)
-    lonlat = gpd.GeoSeries(gpd.points_from_xy(lat_xy[:, 0], lat_xy[:, 1]), crs=epsg).to_crs(4326)
-    off = _kmh_to_m_per_min(_offroad_speed(cfg, scenario))
-    for i, p in enumerate(lonlat):
-        xy[f"l:{i}"] = (p.x, p.y)
-    G.add_nodes_from((f"l:{i}", {"kind": "lattice", "land_id": lat_land[i]}) for i in range(len(lat_xy)))
-    for a, b, m in lat_edges:
-        for s, t in ((a, b), (b, a)):
-            G.add_edge(f"l:{s}", f"l:{t}", minutes=m / off, mode="offroad", mapped=False)
-
-    # mapped roads, joined to the lattice at each road node
-    rnodes, redges = _road_edges(area, epsg)
-    for n, (x, y) in rnodes.items():
-        xy[n] = (x, y)
-        G.add_node(n, kind="road")
-    for u, v, m, hw, oneway_known, maxspeed in redges:
-        speed = _kmh_to_m_per_min(_road_speed(cfg, hw, scenario, maxspeed))
-        G.add_edge(u, v, minutes=m / speed, mode="road", mapped=True)
-        if not oneway_known:  # pack roads have no one-way tags: both ways
-            G.add_edge(v, u, minutes=m / speed, mode="road", mapped=True)
-    land_nodes = [f"l:{i}" for i in range(len(lat_xy))]
-    land_metric = lat_xy
-    if rnodes:
-        r_ids = list(rnodes)
-        r_metric = np.array([[p.x, p.y] for p in gpd.GeoSeries(
-            gpd.points_from_xy([rnodes[n][0] for n in r_ids], [rnodes[n][1] for n in r_ids]),
-            crs=4326).to_crs(epsg)])
-        tree = cKDTree(lat_xy)
-        # joins stay on land: the nearest lattice node reached without crossing open water
-        for n, d, j in zip(r_ids, *on_land_nearest(tree, r_metric, shore)):
-            if j < 0:
-                continue  # e.g. the end of a sea bridge: joined by its road only
-            G.add_edge(n, f"l:{j}", minutes=d / off, mode="offroad", mapped=False)
-            G.add_edge(f"l:{j}", n, minutes=d / off, mode="offroad", mapped=False)
-        land_nodes += r_ids
-        land_metric = np.vstack([lat_xy, r_metric])
-    tree = cKDTree(land_metric)
-    snap_max = float(cfg.get("network.snap_max_m", 3000))
-    access_speed = off
-    net = Network(graph=G, scenario=scenario, xy=xy, land_nodes=land_nodes, land_tree=tree,
-                  epsg=epsg, access_m_per_min=access_speed)
-
-    def join(node: str, lon: float, lat: float) -> None:
-        p = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(epsg).iloc[0]
-        d, j = tree.query([p.x, p.y])
-        if d > snap_max:
-            net.not_joined[node] = f"{d / 1000:.1f} km from the nearest land node (limit {snap_max / 1000:g} km)"
-            return
-        (d,), (j,) = on_land_nearest(tree, np.array([[p.x, p.y]]), shore)
-        if j < 0 or d > snap_max:
-            net.not_joined[node] = ("every land node within reach is across open water "
-                                    "(a join never crosses the sea)")
-            return
-        xy[node] = (lon, lat)
-        minutes = d / access_speed
-        G.add_edge(node, land_nodes[j], minutes=minutes, mode="access", mapped=False)
-        G.add_edge(land_nodes[j], node, minutes=minutes, mode="access", mapped=False)
-        net.joined[node] = minutes
-
-    del to_metric
-    # bridges the sources state between islands
-    bridges = area.layers.get("bridges")
-    if bridges is not None and not bridges.empty:
-        for geom in bridges.geometry:
-            (x1, y1), (x2, y2) = geom.coords[0], geom.coords[-1]
-            a = gpd.GeoSeries(gpd.points_from_xy([x1, x2], [y1, y2]), crs=4326).to_crs(epsg)
-            d, j = tree.query([[a.iloc[0].x, a.iloc[0].y], [a.iloc[1].x, a.iloc[1].y]])
-            length = float(a.iloc[0].distance(a.iloc[1])) + float(d.sum())
-            speed = _kmh_to_m_per_min(_road_speed(cfg, "unclassified", scenario))
-            for s, t in ((j[0], j[1]), (j[1], j[0])):
-                G.add_edge(land_nodes[s], land_nodes[t], minutes=length / speed, mode="bridge",
-                           mapped=False)
-
-    # facilities, villages, ports
-    fac = area.layers["facilities"]
-    if extra_facilities is not None and not extra_facilities.empty:
-        fac = pd.concat([fac, extra_facilities], ignore_index=True)
-    fac = fac[fac.geometry.notna() & ~fac.geometry.is_empty]
-    for fid, g in zip(fac["facility_id"], fac.geometry):
-        join(f"f:{fid}", g.x, g.y)
-    tw = area.layers["townships"]
-    tw = tw[tw.geometry.notna() & ~tw.geometry.is_empty]
-    for code, g in zip(tw["code"], tw.geometry):
-        join(f"t:{code}", g.x, g.y)
-    vil = area.layers["villages"]
-    vil = vil[vil.geometry.notna() & ~vil.geometry.is_empty]
-    for code, g in zip(vil["code"], vil.geometry):
-        join(f"v:{code}", g.x, g.y)
-    ports = area.layers["ports"]
-    node_of_port = {}
-    for pid, g in zip(ports["port_id"], ports.geometry):
-        join(f"p:{pid}", g.x, g.y)
-        node_of_port[pid] = f"p:{pid}"
-
-    sea = ferry_edges(ports, area.layers["sealinks"], cfg, scenario, node_of_port=node_of_port)
-    node_of_fac = {fid: f"f:{fid}" for fid in fac["facility_id"] if f"f:{fid}" in net.joined}
-    stations = fac[(fac["kind"] == "boat_station") & fac["facility_id"].isin(node_of_fac)]
-    on_net = ports[[f"p:{p}" in net.joined for p in ports["port_id"]]]
-    router = (sea_router(area.layers["land"], cfg.get("area.bbox"), epsg=epsg,
-                         spacing_m=float(cfg.get("sea.route_spacing_m", 500)))
-              if len(on_net) and (cfg.get("sea.emergency_vessels") or not stations.empty) else None)
-    sea += boat_edges(stations, ports, cfg, scenario, node_of_station=node_of_fac,
-                      node_of_port=node_of_port, router=router)
-    sea += vessel_edges(on_net, cfg, scenario, router=router, node_of_port=node_of_port,
-                        has_boat_station=not stations.empty)
-    sea += air_edges(fac, cfg, scenario, node_of_facility=node_of_fac, townships=tw,
-                     node_of_township={c: f"t:{c}" for c in tw["code"] if f"t:{c}" in net.joined})
-    for e in sea:
-        G.add_edge(e.u, e.v, minutes=e.minutes, mode=e.mode, mapped=e.mapped, link_id=e.link_id,
-                   note=e.note, departures=e.departures)
-    return net
+    return build_base(area, extra_facilities=extra_facilities).network(scenario or Scenario())
 
 
 class NetworkCache:
-    """Builds each scenario's network of an area once and hands it out again."""
+    """Builds an area's scenario-independent network once, and each scenario's weights once."""
 
-    def __init__(self, area: Area, *, hour: float | None = None) -> None:
+    def __init__(self, area: Area, *, hour: float | None = None, like: NetworkCache | None = None) -> None:
         self.area = area
         self.hour = hour
+        self._like = like  # a cache of the same land and roads (facilities moved): reuse its lattice
+        self._base: NetworkBase | None = None
         self._nets: dict[Scenario, Network] = {}
+
+    @property
+    def base(self) -> NetworkBase:
+        """The scenario-independent parts (built on first use)."""
+        if self._base is None:
+            self._base = build_base(self.area, like=self._like.base if self._like else None)
+        return self._base
 
     def get(self, scenario: Scenario) -> Network:
         """The network for a scenario (built on first request).
@@ -323,5 +685,5 @@ class NetworkCache:
         if self.hour is not None and scenario.hour is None:
             scenario = scenario.with_(hour=self.hour)
         if scenario not in self._nets:
-            self._nets[scenario] = build_network(self.area, scenario=scenario)
+            self._nets[scenario] = self.base.network(scenario)
         return self._nets[scenario]
