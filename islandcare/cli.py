@@ -216,11 +216,11 @@ def cmd_validate(args: argparse.Namespace, con: Console) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace, con: Console) -> int:
-    from islandcare.config import geodata_dir
+    from islandcare.config import cache_dir
     from islandcare.data import osm
     from islandcare.data.pack import load_pack
 
-    cache = geodata_dir() / "cache"
+    cache = cache_dir()
     for key in _areas(args.area):
         area = load_pack(key)
         if args.osm_file:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from islandcare.config import AreaConfig, geodata_dir
+from islandcare.config import AreaConfig, cache_dir
 from islandcare.data.pack import Area
 from islandcare.engine import Engine
 from islandcare.network.air import air_edges
@@ -122,7 +122,7 @@ def _offroad_speed(cfg: AreaConfig, scenario: Scenario) -> float:
 
 
 def _osm_graph_path(area: str) -> Path:
-    return geodata_dir() / "cache" / area / "graph.graphml"
+    return cache_dir() / area / "graph.graphml"
 
 
 def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
