@@ -98,69 +98,17 @@ def _areas(value: str) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace, con: Console) -> int:
-    from islandcare.analyses.report import (
-        UNDERSERVED_COLUMNS,
-        analyse_area,
-        analysis_steps,
-        place_frame,
-    )
-    from islandcare.data.pack import load_pack
-    from islandcare.export import write_table
+    from islandcare.pipeline import run_area
     from islandcare.render.index import write_index
-    from islandcare.render.maps import write_area_map
-    from islandcare.render.summary import write_summary
 
     out_root = Path(args.out)
     summaries = []
     for key in _areas(args.area):
         con.info(f"{key}:")
-        out = out_root / key
-        area = con.step("load offline pack", lambda k=key: load_pack(k))
-        if args.county:
-            from islandcare.analyses.counties import county_subset
-
-            area = county_subset(area, args.county)
-            out = out_root / f"{key}-{args.county}"
-            con.info(f"    {area.meta['county']['name']} ({args.county}) alone: its townships and villages")
-        if args.year:
-            from islandcare.data.pack import relocated
-
-            area, moved = relocated(area, year=args.year)
-            for line in moved or [f"no planned move is due by {args.year}"]:
-                con.info(f"    {line}")
-        if args.facilities or args.villages or args.ports or args.sealinks:
-            from islandcare.data.pack import with_planner_tables
-
-            area, notes_in = con.step("check and lay your tables over the pack", lambda a=area: with_planner_tables(
-                a, facilities=Path(args.facilities) if args.facilities else None,
-                villages=Path(args.villages) if args.villages else None,
-                ports=Path(args.ports) if args.ports else None,
-                sealinks=Path(args.sealinks) if args.sealinks else None, crs=args.crs))
-            for line in notes_in:
-                con.info(f"    {line}")
-        rep = con.steps("analyse", analysis_steps(area),
-                        lambda tell, a=area: analyse_area(a, hour=args.hour, progress=tell))
-        con.step("draw map", lambda a=area, r=rep, o=out: write_area_map(a, o, r))
-        notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
-
-        def exports(r=rep, o=out, n=notes) -> None:
-            write_summary(r, o)
-            under = place_frame(r, status="underserved")
-            for fmt in ("csv", "xlsx", "geojson"):
-                write_table(under, o / f"underserved.{fmt}", columns=UNDERSERVED_COLUMNS, notes=n)
-            write_table(place_frame(r), o / "places.csv",
-                        columns={**UNDERSERVED_COLUMNS, "status": "verdict 结论"})
-
-        con.step("write summary and exports", exports)
-        s = rep.summary
-        summaries.append({"area": key, "title": area.config.title, "map": str(out / "index.html"),
-                          "counts": area.meta.get("counts", {}),
-                          "headline": {
-                              "covered": s["villages"]["covered"],
-                              "underserved": s["villages"]["underserved"],
-                              "unknown": s["villages"]["unknown"],
-                              "avg response (min)": s["ambulance"]["response"]["all"]["average_response_min"],
-                          }})
+        run = run_area(key, out=out_root, county=args.county, year=args.year,
+                       facilities=args.facilities, villages=args.villages, ports=args.ports,
+                       sealinks=args.sealinks, crs=args.crs, hour=args.hour, progress=con)
+        summaries.append(run.index_entry())
     index = write_index(summaries, out_root)
     con.info("")
     con.info(f"{'area':<10}{'villages':>9}{'covered':>9}{'under':>7}{'unknown':>9}{'avg resp':>10}  folder")
