@@ -65,7 +65,7 @@ def area_keys() -> list[str]:
     Returns
     -------
     list of str
-        For example ``["fenghua", "jiaxing", "putuo", "shaoxing", "shengsi"]``.
+        Sorted, for example ``["fenghua", "putuo", "shengsi"]``.
     """
     from islandcare.config import area_keys as keys
 
