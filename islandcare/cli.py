@@ -128,96 +128,16 @@ def _run_area_task(key: str, args: argparse.Namespace) -> dict:
 
 
 def _run_areas(keys: list[str], args: argparse.Namespace, con: Console) -> list[dict]:
-    from islandcare.analyses.profile import PROFILE_COLUMNS
-    from islandcare.analyses.report import (
-        UNDERSERVED_COLUMNS,
-        VERDICT_COLUMNS,
-        analyse_area,
-        analysis_steps,
-        place_frame,
-    )
-    from islandcare.data.pack import load_pack
-    from islandcare.export import write_table
-    from islandcare.render.maps import write_area_map
-    from islandcare.render.summary import write_summary
-    from islandcare.render.words import area_lang, export_columns, export_rows, words
+    from islandcare.pipeline import run_area
 
-    import datetime as dt
-
-    from islandcare._runfolder import finish_area_folder, start_area_folder
-
-    out_root = Path(args.out)
     summaries = []
     for key in keys:
         con.info(f"{key}:")
-        started = dt.datetime.now(dt.timezone.utc)
-        folder_name = f"{key}-{args.county}" if args.county else key
-        out = start_area_folder(out_root, folder_name)  # moved to out_root / folder_name when complete
-        area = con.step("load offline pack", lambda k=key: load_pack(k))
-        area, osm_notes = con.step("lay the OpenStreetMap cache over the pack",
-                                   lambda a=area: _with_osm_cache(a))
-        for line in osm_notes:
-            con.info(f"    {line}")
-        if args.county:
-            from islandcare.analyses.counties import county_subset
-
-            area = county_subset(area, args.county)
-            con.info(f"    {area.meta['county']['name']} ({args.county}) alone: its townships and villages")
-        if args.year:
-            from islandcare.data.pack import relocated
-
-            area, moved = relocated(area, year=args.year)
-            for line in moved or [f"no planned move is due by {args.year}"]:
-                con.info(f"    {line}")
-        if args.facilities or args.villages or args.ports or args.sealinks:
-            from islandcare.data.pack import with_planner_tables
-
-            area, notes_in = con.step("check and lay your tables over the pack", lambda a=area: with_planner_tables(
-                a, facilities=Path(args.facilities) if args.facilities else None,
-                villages=Path(args.villages) if args.villages else None,
-                ports=Path(args.ports) if args.ports else None,
-                sealinks=Path(args.sealinks) if args.sealinks else None, crs=args.crs,
-                replace_facilities=args.replace_facilities))
-            for line in notes_in:
-                con.info(f"    {line}")
-        rep = con.steps("analyse", analysis_steps(area),
-                        lambda tell, a=area: analyse_area(a, hour=args.hour, progress=tell))
-        lang = area_lang(area.config, args.lang)
-        con.step(words(lang)("cli.draw_map"),
-                 lambda a=area, r=rep, o=out, la=lang: write_area_map(a, o, r, lang=la))
-        notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
-
-        def exports(r=rep, o=out, n=notes, la=lang) -> None:
-            w = words(la)
-            write_summary(r, o, lang=w.lang)
-            under = export_rows(place_frame(r, status="underserved"), w)
-            cols = export_columns(w, UNDERSERVED_COLUMNS)
-            for fmt in ("csv", "xlsx", "geojson"):
-                write_table(under, o / f"underserved.{fmt}", columns=cols, notes=n)
-            write_table(export_rows(place_frame(r), w), o / "places.csv",
-                        columns=export_columns(w, {**UNDERSERVED_COLUMNS, "status": "verdict 结论",
-                                                   **VERDICT_COLUMNS,
-                                                   **({} if r.profile is None else PROFILE_COLUMNS)}))
-            if r.profile is not None:
-                write_table(r.profile, o / "profile.csv")
-
-        con.step(words(lang)("cli.write_exports"), exports)
-        inputs = {k: Path(v) if v else None for k, v in (
-            ("facilities", args.facilities), ("villages", args.villages),
-            ("ports", args.ports), ("sealinks", args.sealinks))}
-        out = finish_area_folder(out, out_root / folder_name, area=key, started=started, inputs=inputs,
-                                 options={"year": args.year, "hour": args.hour, "crs": args.crs,
-                                          "replace_facilities": args.replace_facilities})
-        s = rep.summary
-        summaries.append({"area": key, "title": area.config.title, "map": str(out / "index.html"),
-                          "lang": lang, "assessed": s["villages"]["covered"] + s["villages"]["underserved"],
-                          "counts": area.meta.get("counts", {}),
-                          "headline": {
-                              "covered": s["villages"]["covered"],
-                              "underserved": s["villages"]["underserved"],
-                              "unknown": s["villages"]["unknown"],
-                              "avg response (min)": s["ambulance"]["response"]["all"]["average_response_min"],
-                          }})
+        run = run_area(key, out=args.out, county=args.county, year=args.year,
+                       facilities=args.facilities, villages=args.villages, ports=args.ports,
+                       sealinks=args.sealinks, replace_facilities=args.replace_facilities,
+                       crs=args.crs, hour=args.hour, lang=args.lang, progress=con)
+        summaries.append(run.index_entry())
     return summaries
 
 
@@ -267,12 +187,9 @@ def cmd_areas(args: argparse.Namespace, con: Console) -> int:
 
 
 def _with_osm_cache(area):
-    """The area with its OpenStreetMap cache laid over the pack, and lines saying what was used."""
-    from islandcare.data.conflate import load_osm_cache, road_source_line, with_osm
+    from islandcare.pipeline import with_osm_cache
 
-    data = load_osm_cache(area.key)
-    area, notes = with_osm(area, data)
-    return area, [f"roads: {road_source_line(area)}", *notes]
+    return with_osm_cache(area)
 
 
 def cmd_validate(args: argparse.Namespace, con: Console) -> int:

@@ -12,6 +12,7 @@ Adding an area needs only a new file here and its pack under
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 from islandcare.errors import InputError
 
-__all__ = ["AreaConfig", "geodata_dir", "area_keys", "load_area", "REQUIRED_KEYS"]
+__all__ = ["REQUIRED_KEYS", "AreaConfig", "area_keys", "cache_dir", "geodata_dir", "load_area"]
 
 #: Dotted keys every merged area file must define.
 REQUIRED_KEYS: tuple[str, ...] = (
@@ -48,12 +49,57 @@ REQUIRED_KEYS: tuple[str, ...] = (
 )
 
 
+#: ``geodata/`` of a source checkout: the folder beside the package.
+CHECKOUT_GEODATA: Path = Path(__file__).resolve().parents[1] / "geodata"
+#: The copy of ``geodata/areas`` and ``geodata/packs`` that a wheel ships (see ``setup.py``).
+PACKAGE_GEODATA: Path = Path(__file__).resolve().parent / "_geodata"
+
+
+def _is_geodata(folder: Path) -> bool:
+    return (folder / "areas" / "_defaults.toml").is_file()
+
+
 def geodata_dir() -> Path:
-    """The ``geodata/`` folder: ``$ISLANDCARE_GEODATA`` or the one beside the package."""
+    """The folder that holds ``areas/`` and ``packs/``.
+
+    ``$ISLANDCARE_GEODATA`` when set; else a source checkout's ``geodata/``
+    beside the package; else the copy an installed wheel carries in
+    ``islandcare/_geodata``.
+    """
     env = os.environ.get("ISLANDCARE_GEODATA")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[1] / "geodata"
+    if not _is_geodata(CHECKOUT_GEODATA) and _is_geodata(PACKAGE_GEODATA):
+        return PACKAGE_GEODATA
+    return CHECKOUT_GEODATA
+
+
+def _user_cache_dir() -> Path:
+    """This platform's per-user cache folder for islandcare."""
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "islandcare" / "Cache"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "islandcare"
+    return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "islandcare"
+
+
+def cache_dir() -> Path:
+    """Where downloaded data (the OpenStreetMap cache) is written and read.
+
+    ``$ISLANDCARE_CACHE`` when set; else ``cache/`` in :func:`geodata_dir` for a
+    checkout (or ``$ISLANDCARE_GEODATA``); else, for an installed package
+    (whose folder may not be writable), the user's cache folder:
+    ``~/.cache/islandcare`` (``$XDG_CACHE_HOME``), ``~/Library/Caches/islandcare``
+    on macOS, ``%LOCALAPPDATA%\\islandcare\\Cache`` on Windows.
+    """
+    env = os.environ.get("ISLANDCARE_CACHE")
+    if env:
+        return Path(env)
+    root = geodata_dir()
+    if root == PACKAGE_GEODATA:
+        return _user_cache_dir()
+    return root / "cache"
 
 
 def area_keys(*, root: Path | None = None) -> list[str]:

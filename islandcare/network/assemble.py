@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from islandcare.config import AreaConfig, geodata_dir
+from islandcare.config import AreaConfig, cache_dir
 from islandcare.data.pack import Area
 from islandcare.engine import Engine
 from islandcare.network.air import air_edges
@@ -184,7 +184,7 @@ def _offroad_speed(cfg: AreaConfig, scenario: Scenario) -> float:
 
 
 def _osm_graph_path(area: str) -> Path:
-    return geodata_dir() / "cache" / area / "graph.graphml"
+    return cache_dir() / area / "graph.graphml"
 
 
 @lru_cache(maxsize=4)
