@@ -267,8 +267,8 @@ def _fetch_file(key: str, path: Path, con: Console):
     """Read an extract for an area, refuse it when it does not cover the area, build a pack if due."""
     from islandcare.config import load_area
     from islandcare.data import osm
-    from islandcare.data.osm_check import check_covers, extent_text
-    from islandcare.data.osm_pack import build_pack, builds_from_osm, outline_of
+    from islandcare.data.osm.check import check_covers, extent_text
+    from islandcare.data.osm.pack import build_pack, builds_from_osm, outline_of
     from islandcare.data.pack import load_pack
 
     cfg = load_area(key)

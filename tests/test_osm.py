@@ -383,7 +383,7 @@ def test_fetch_timeout_mid_download_raises_osm_unavailable(
     def times_out(*args: object, **kwargs: object) -> None:
         raise requests.exceptions.ReadTimeout("read timed out")
 
-    monkeypatch.setattr(osm, "_check_reachable", lambda: None)
+    monkeypatch.setattr(osm.fetch, "_check_reachable", lambda: None)
     monkeypatch.setattr(ox, "graph_from_polygon", times_out)
     with pytest.raises(osm.OsmUnavailable, match="did not answer within 20 s"):
         osm.fetch_area(area="zhoushan", polygon=OPEN_SEA, cache_dir=tmp_path)
@@ -408,7 +408,7 @@ def test_fetch_caches_and_load_cached_round_trips(
     def features_from_polygon(polygon: object, *, tags: dict) -> gpd.GeoDataFrame:
         return ox.features_from_xml(helsinki_features_xml, tags=tags)
 
-    monkeypatch.setattr(osm, "_check_reachable", lambda: None)
+    monkeypatch.setattr(osm.fetch, "_check_reachable", lambda: None)
     monkeypatch.setattr(ox, "graph_from_polygon", graph_from_polygon)
     monkeypatch.setattr(ox, "features_from_polygon", features_from_polygon)
     fetched = osm.fetch_area(area="helsinki", polygon=HELSINKI_BOX, cache_dir=tmp_path)
@@ -439,7 +439,7 @@ def test_fetch_of_empty_sea_gives_empty_layers(
     def nothing(*args: object, **kwargs: object) -> None:
         raise InsufficientResponseError("No data elements in server response.")
 
-    monkeypatch.setattr(osm, "_check_reachable", lambda: None)
+    monkeypatch.setattr(osm.fetch, "_check_reachable", lambda: None)
     monkeypatch.setattr(ox, "graph_from_polygon", nothing)
     monkeypatch.setattr(ox, "features_from_polygon", nothing)
     data = osm.fetch_area(area="sea", polygon=OPEN_SEA, cache_dir=tmp_path)

@@ -1,0 +1,163 @@
+"""Keep an area's OpenStreetMap layers under ``cache_dir/<area>/`` and read them back.
+
+Cache layout (``cache_dir/<area>/``)::
+
+    graph.graphml        drive network (osmnx GraphML)
+    ferries.geojson      ferry route lines
+    facilities.geojson   health facilities (FACILITY_COLUMNS)
+    ports.geojson        ferry terminals and harbours
+    places.geojson       named villages, hamlets, towns, ...
+    meta.json            area, fetch date, source, attribution, counts
+
+``meta.json`` is written last: a folder without it is an unfinished cache and
+:func:`load_cached` ignores it. :func:`save_cache` writes a new cache beside
+the old one and swaps it in (:func:`replace_folder`), so a failed write leaves
+the old cache whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import osmnx as ox
+
+from islandcare.data.osm.layers import (
+    ATTRIBUTION,
+    LAYER_COLUMNS,
+    LAYERS,
+    LICENSE,
+    OsmData,
+    _check_area,
+    _typed,
+)
+from islandcare.errors import InputError
+
+
+def save_cache(
+    data: OsmData,
+    *,
+    area: str,
+    cache_dir: Path,
+    fetched: datetime | None = None,
+) -> Path:
+    """Write layers to ``cache_dir/<area>/`` (GraphML, GeoJSON, ``meta.json``).
+
+    Parameters
+    ----------
+    data
+        The layers.
+    area
+        Area name: the folder name.
+    cache_dir
+        Folder that holds the caches.
+    fetched
+        When the data was fetched (default: now).
+
+    Returns
+    -------
+    Path
+        The area's cache folder.
+    """
+    _check_area(area)
+    final = Path(cache_dir) / area
+    final.parent.mkdir(parents=True, exist_ok=True)
+    # written beside the cache, then swapped in: a failure leaves the old cache whole
+    folder = Path(tempfile.mkdtemp(prefix=f".{area}.new-", dir=final.parent))
+    meta_path = folder / "meta.json"
+    try:
+        _write_layers(data, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    fetched = fetched or datetime.now(UTC)
+    meta = {
+        "area": area,
+        "fetched": fetched.isoformat(timespec="seconds"),
+        "as_of": data.as_of or fetched.date().isoformat(),
+        "source": data.source,
+        "attribution": ATTRIBUTION,
+        "license": LICENSE,
+        "created_with": f"islandcare, osmnx {ox.__version__}",
+        "graph": {"nodes": data.graph.number_of_nodes(), "edges": data.graph.number_of_edges()},
+        "layers": {layer: len(getattr(data, layer)) for layer in LAYERS},
+    }
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    replace_folder(folder, final)
+    return final
+
+
+def _write_layers(data: OsmData, folder: Path) -> None:
+    ox.save_graphml(data.graph, folder / "graph.graphml")
+    for layer in LAYERS:
+        frame: gpd.GeoDataFrame = getattr(data, layer)
+        frame.to_file(folder / f"{layer}.geojson", driver="GeoJSON")
+
+
+def replace_folder(new: Path, final: Path) -> None:
+    """Put the finished folder ``new`` in place of ``final`` (two renames)."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(final, old)
+    try:
+        os.replace(new, final)
+    except BaseException:
+        if old is not None:
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def load_cached(area: str, cache_dir: Path) -> OsmData | None:
+    """Read the layers cached by :func:`fetch_area` (or :func:`save_cache`).
+
+    Parameters
+    ----------
+    area
+        Area name.
+    cache_dir
+        Folder that holds the caches.
+
+    Returns
+    -------
+    OsmData or None
+        None when there is no finished cache for the area.
+
+    Raises
+    ------
+    InputError
+        When the cache is there but damaged (delete the folder and fetch again).
+    """
+    _check_area(area)
+    folder = Path(cache_dir) / area
+    meta_path = folder / "meta.json"
+    if not meta_path.is_file():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        graph = ox.load_graphml(folder / "graph.graphml")
+        layers = {
+            # DATE_AS_STRING: keep "2024-05-01" and "08:00" as text, not dates and times
+            layer: _typed(
+                gpd.read_file(folder / f"{layer}.geojson", DATE_AS_STRING="YES"),
+                LAYER_COLUMNS[layer],
+            )
+            for layer in LAYERS
+        }
+    except Exception as exc:  # a damaged file fails in many ways (XML, GeoJSON, JSON, I/O)
+        raise InputError(
+            f"{folder}: the OpenStreetMap cache is damaged ({exc}); delete the folder "
+            "and fetch again"
+        ) from exc
+    return OsmData(
+        graph=graph, **layers, as_of=meta.get("as_of", ""), source=meta.get("source", ""),
+        fetched=meta.get("fetched", ""),
+    )
