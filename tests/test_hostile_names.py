@@ -98,6 +98,7 @@ def test_map_with_hostile_names(browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     problems = watch(page)
     page.goto(path.as_uri(), wait_until="load")
+    page.locator(".leaflet-control-layers").hover()  # the layer list is folded until hovered
     page.locator(".leaflet-control-layers-overlays label").first.wait_for()
     assert page.locator(".leaflet-marker-icon").count() >= 10  # facilities and ports drawn
     assert page.locator("path.leaflet-interactive").count() >= 30  # land, roads, places

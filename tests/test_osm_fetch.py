@@ -69,6 +69,7 @@ bbox = [24.935, 60.163, 24.955, 60.180]
 utm_epsg = 32635
 county_seat_township = "091"
 islands = false
+lang = "en"
 
 [pack]
 build = "osm-file"
@@ -162,7 +163,7 @@ def test_a_cached_osm_place_gives_a_register_village_its_point(tmp_path, monkeyp
     shutil.copytree(REPO / "geodata/areas", root / "areas")
     shutil.copytree(REPO / "geodata/packs/shengsi", root / "packs/shengsi")
     monkeypatch.setenv("ISLANDCARE_GEODATA", str(root))
-    assert main(["run", "--area", "shengsi", "--out", str(tmp_path / "before"), "-q"]) == 0
+    assert main(["run", "--area", "shengsi", "--out", str(tmp_path / "before"), "-q", "--lang", "en"]) == 0
     seat = gpd.read_file(root / "packs/shengsi/townships.geojson").set_index("code").loc["330922100"]
     empty = {k: osm._frame([], osm.LAYER_COLUMNS[k]) for k in ("ferries", "facilities", "ports")}
     places = osm._frame([{"osm_type": "node", "osmid": 1, "name": "基湖", "place": "village",
@@ -171,7 +172,7 @@ def test_a_cached_osm_place_gives_a_register_village_its_point(tmp_path, monkeyp
     data = osm.OsmData(graph=osm._empty_graph(), places=places, as_of="2024-05-01",
                        source="test cache", **empty)
     osm.save_cache(data, area="shengsi", cache_dir=root / "cache")
-    assert main(["run", "--area", "shengsi", "--out", str(tmp_path / "after")]) == 0
+    assert main(["run", "--area", "shengsi", "--out", str(tmp_path / "after"), "--lang", "en"]) == 0
     printed = capsys.readouterr().out
     assert "1 matched to register villages, 0 ambiguous, 0 unmatched" in printed
     assert "roads: offline pack roads (the OpenStreetMap cache has no roads)" in printed
