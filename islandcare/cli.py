@@ -8,8 +8,8 @@ not be reached (``fetch``); 4 an unexpected error (a bug: please report it).
 from __future__ import annotations
 
 import argparse
-import math
 import json
+import math
 import os
 import sys
 import time
@@ -106,7 +106,7 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
 
     keys = _areas(args.area)
     out_root = Path(args.out)
-    run_started = dt.datetime.now(dt.timezone.utc)
+    run_started = dt.datetime.now(dt.UTC)
     if out_root.is_dir():  # run.json is written again only when every area is done
         (out_root / "run.json").unlink(missing_ok=True)
     workers = getattr(args, "workers", 1) or 1
@@ -320,11 +320,10 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
         trip,
         unreached_reason,
     )
-    from islandcare.data.pack import load_pack
-    from islandcare.network.assemble import build_network
-
     from islandcare.analyses.trips import clock_text, leg_table, trip_record
+    from islandcare.data.pack import load_pack
     from islandcare.engine_td import parse_clock
+    from islandcare.network.assemble import build_network
 
     if not args.source and not args.to:
         raise InputError("Give --from FACILITY_ID, --to VILLAGE_CODE, or both.")

@@ -728,7 +728,7 @@ def _check_cutoff(cutoff: float | None) -> None:
 
 
 def _limit(cutoff: float | None, delay: float) -> float:
-    """scipy's ``limit`` for a source with ``delay``: a little generous."""
+    """Scipy's ``limit`` for a source with ``delay``: a little generous."""
     if cutoff is None:
         return np.inf
     return cutoff - delay + _LIMIT_SLACK * max(1.0, cutoff)

@@ -168,7 +168,7 @@ def run_area(
     from islandcare.render.words import area_lang
 
     con: Progress = progress or Silent()
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     if isinstance(area, str):
         pack = con.step("load offline pack", lambda: load_pack(area))
         pack, osm_notes = con.step("lay the OpenStreetMap cache over the pack",

@@ -324,7 +324,7 @@ def test_interrupted_area_folder_leaves_the_old_one(tmp_path):
         start_area_folder,
     )
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     work = start_area_folder(tmp_path, "shengsi")
     (work / "index.html").write_text("first")
     finish_area_folder(work, tmp_path / "shengsi", area="shengsi", started=now, inputs={},

@@ -22,7 +22,7 @@ from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
-__all__ = ["ResponseResult", "emergency_bases", "ambulance_norm", "response_times", "response_summary"]
+__all__ = ["ResponseResult", "ambulance_norm", "emergency_bases", "response_summary", "response_times"]
 
 BASE_KINDS = ("ambulance_station", "boat_station", "air_base")
 

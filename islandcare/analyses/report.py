@@ -26,7 +26,6 @@ from islandcare.analyses.coverage import (
     status_counts,
 )
 from islandcare.analyses.places import places as make_places
-from islandcare.analyses.settlement import class_counts
 from islandcare.analyses.profile import day_profile, profile_summary
 from islandcare.analyses.referral import (
     helipad_coverage,
@@ -34,11 +33,12 @@ from islandcare.analyses.referral import (
     referral_times,
     relocation_effect,
 )
+from islandcare.analyses.settlement import class_counts
 from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
-__all__ = ["AreaReport", "UNDERSERVED_COLUMNS", "VERDICT_COLUMNS", "analyse_area", "analysis_steps", "place_frame"]
+__all__ = ["UNDERSERVED_COLUMNS", "VERDICT_COLUMNS", "AreaReport", "analyse_area", "analysis_steps", "place_frame"]
 
 #: Columns of the underserved export, with their headers (Chinese and English).
 UNDERSERVED_COLUMNS: dict[str, str] = {
@@ -246,7 +246,7 @@ def _summary(rep: AreaReport) -> dict:
     return {
         "area": area.key, "title": cfg.title, "code": cfg.code,
         "hour": rep.hour,
-        "villages_in_register": int(len(vil)),
+        "villages_in_register": len(vil),
         "villages_with_point": int(vil["node"].notna().sum()),
         "villages": _counts(vil),
         "villages_by_class": class_counts(vil),

@@ -11,7 +11,7 @@ from islandcare.data.pack import Area
 from islandcare.errors import InputError
 from islandcare.network.assemble import Network
 
-__all__ = ["Trip", "land_of", "unreached_reason", "facility_node", "place_node", "place_label", "trip", "times_from"]
+__all__ = ["Trip", "facility_node", "land_of", "place_label", "place_node", "times_from", "trip", "unreached_reason"]
 
 
 @dataclass(frozen=True)

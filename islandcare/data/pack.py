@@ -25,8 +25,16 @@ from islandcare.data.schema import (
 )
 from islandcare.errors import InputError
 
-__all__ = ["Area", "LAYERS", "load_pack", "nearest_township", "pack_dir", "relocated", "suffix_class",
-           "with_planner_tables"]
+__all__ = [
+    "LAYERS",
+    "Area",
+    "load_pack",
+    "nearest_township",
+    "pack_dir",
+    "relocated",
+    "suffix_class",
+    "with_planner_tables",
+]
 
 #: The layers of a pack, one GeoJSON file each.
 LAYERS: tuple[str, ...] = (

@@ -512,7 +512,7 @@ def _parse_float(text: str) -> float:
 def _parse_time(text: str) -> str:
     m = _TIME.match(text)
     hour, minute = (int(m[1]), int(m[2])) if m else (99, 99)
-    if m and (m[3] or "00") == "00" and (hour < 24 and minute < 60 or (hour, minute) == (24, 0)):
+    if m and (m[3] or "00") == "00" and ((hour < 24 and minute < 60) or (hour, minute) == (24, 0)):
         return f"{hour:02d}:{minute:02d}"
     msg = f"expected a time HH:MM (24-hour clock, e.g. 08:00 or 17:30), found '{text}'"
     raise _Bad(msg)

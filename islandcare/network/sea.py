@@ -20,8 +20,16 @@ import pandas as pd
 from islandcare.config import AreaConfig
 from islandcare.network.scenario import Scenario
 
-__all__ = ["SeaEdge", "departure_minutes", "modelled_crossing_minutes", "direction_departures", "expected_wait", "ferry_edges",
-           "boat_edges", "haversine_km"]
+__all__ = [
+    "SeaEdge",
+    "boat_edges",
+    "departure_minutes",
+    "direction_departures",
+    "expected_wait",
+    "ferry_edges",
+    "haversine_km",
+    "modelled_crossing_minutes",
+]
 
 DAY = 1440.0
 

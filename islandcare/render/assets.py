@@ -314,7 +314,8 @@ _GUARD_NAME = "islandcare_offline_links"
 
 def _walk(element: Element) -> Iterator[Element]:
     """Yield ``element`` and everything below it, including the ``header``,
-    ``html`` and ``script`` sub-elements of figures, popups and divs."""
+    ``html`` and ``script`` sub-elements of figures, popups and divs.
+    """
     yield element
     subs = [getattr(element, a, None) for a in ("header", "html", "script")]
     for child in [*element._children.values(), *(s for s in subs if isinstance(s, Element))]:

@@ -93,7 +93,7 @@ SPEED_TAGS: list[str] = ["highway", "maxspeed"]
 
 
 def _simplify(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """osmnx simplification that keeps a node wherever the road class or speed limit changes."""
+    """Osmnx simplification that keeps a node wherever the road class or speed limit changes."""
     return ox.simplify_graph(graph, edge_attrs_differ=SPEED_TAGS)
 
 
