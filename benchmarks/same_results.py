@@ -35,7 +35,7 @@ def compare(a: object, b: object, where: str, tol: float, out: list[str], worst:
     elif isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             out.append(f"{where}: {len(a)} items vs {len(b)}")
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             compare(x, y, f"{where}[{i}]", tol, out, worst)
     elif isinstance(a, float) or isinstance(b, float):
         try:

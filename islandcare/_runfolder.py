@@ -37,7 +37,7 @@ def discard_partial_folders() -> None:
 
 
 def start_area_folder(out_root: Path, key: str) -> Path:
-    """A new empty temporary folder in ``out_root`` for area ``key``."""
+    """Return a new empty temporary folder in ``out_root`` for area ``key``."""
     out_root = Path(out_root)
     if out_root.exists() and not out_root.is_dir():
         raise InputError(f"--out {out_root} is a file, not a folder: give a folder name "

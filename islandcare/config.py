@@ -60,7 +60,7 @@ def _is_geodata(folder: Path) -> bool:
 
 
 def geodata_dir() -> Path:
-    """The folder that holds ``areas/`` and ``packs/``.
+    """Return the folder that holds ``areas/`` and ``packs/``.
 
     ``$ISLANDCARE_GEODATA`` when set; else a source checkout's ``geodata/``
     beside the package; else the copy an installed wheel carries in
@@ -75,7 +75,7 @@ def geodata_dir() -> Path:
 
 
 def _user_cache_dir() -> Path:
-    """This platform's per-user cache folder for islandcare."""
+    """Return this platform's per-user cache folder for islandcare."""
     home = Path.home()
     if sys.platform == "win32":
         return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "islandcare" / "Cache"
@@ -147,7 +147,7 @@ class AreaConfig:
     sources: dict[str, str] = field(default_factory=dict)
 
     def get(self, dotted: str, default: Any = None) -> Any:
-        """The value at a dotted key, or ``default`` when absent."""
+        """Return the value at a dotted key, or ``default`` when absent."""
         node: Any = self.settings
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:

@@ -144,7 +144,7 @@ def write_table(
 
 
 def _resolve_format(path: Path, format: str | None) -> str:
-    """The format to write: ``format`` if given, else the suffix of ``path``.
+    """Return the format to write: ``format`` if given, else the suffix of ``path``.
 
     A format that disagrees with a known table suffix (``--format csv -o x.xlsx``)
     is an error: the file would open as garbage.
@@ -229,7 +229,7 @@ def _check_sheet_name(sheet_name: str, notes: list[str] | None) -> None:
 
 
 def _geometry_wgs84(frame: pd.DataFrame) -> gpd.GeoSeries | None:
-    """The frame's active geometry in EPSG:4326, or None if it has none."""
+    """Return the frame's active geometry in EPSG:4326, or None if it has none."""
     if not isinstance(frame, gpd.GeoDataFrame) or frame.active_geometry_name is None:
         return None
     geometry = frame.geometry
@@ -343,7 +343,7 @@ def _write_geojson(features: gpd.GeoDataFrame, tmp: Path, *, layer: str) -> None
 
 
 def _cell(value: object) -> object:
-    """A value openpyxl accepts: missing -> None, numpy scalars -> Python, odd types -> text."""
+    """Return a value openpyxl accepts: missing -> None, numpy scalars -> Python, odd types -> text."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, str):

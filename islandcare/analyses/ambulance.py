@@ -36,7 +36,7 @@ class ResponseResult:
 
 
 def emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
-    """The existing emergency bases and the rule that chose them (hospitals stand in when none)."""
+    """Return the existing emergency bases and the rule that chose them (hospitals stand in when none)."""
     fac = area.layers["facilities"]
     status = fac["status"].fillna("existing")
     live = fac[status == "existing"]

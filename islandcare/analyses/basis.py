@@ -25,7 +25,7 @@ BASES: tuple[str, ...] = ("exact", "modelled", "assumed")
 
 
 def weakest(bases: Iterable[object]) -> str | None:
-    """The weakest of some bases (``None`` and NaN ignored); ``None`` when there is none."""
+    """Return the weakest of some bases (``None`` and NaN ignored); ``None`` when there is none."""
     found = [b for b in bases if isinstance(b, str) and b in BASES]
     return max(found, key=BASES.index) if found else None
 
@@ -41,7 +41,7 @@ def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 def point_basis(*, modelled_leg: bool, place_quality: object, facility_quality: object,
                 place_xy: tuple[float, float] | None, facility_xy: tuple[float, float] | None,
                 assumed_within_m: float) -> str:
-    """The basis of one place's time to one facility.
+    """Return the basis of one place's time to one facility.
 
     Parameters
     ----------

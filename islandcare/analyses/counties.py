@@ -26,7 +26,7 @@ def is_city_level(area: Area) -> bool:
 
 
 def county_of(township_code: object) -> str:
-    """The county code of a township (9 digits) or village (12 digits) code."""
+    """Return the county code of a township (9 digits) or village (12 digits) code."""
     return str(township_code)[:6]
 
 
@@ -54,7 +54,8 @@ def county_table(area: Area, places: pd.DataFrame) -> list[dict]:
     rows = []
     for c in area.meta.get("counties", []):
         sub = vil[county == c["code"]]
-        rows.append({**response(sub), "code": c["code"], "name": c["name"], "townships": int((tw_county == c["code"]).sum()),
+        rows.append({**response(sub), "code": c["code"], "name": c["name"],
+                     "townships": int((tw_county == c["code"]).sum()),
                      "villages": len(sub), "villages_with_point": int(sub["node"].notna().sum()),
                      **{s: int((sub["status"] == s).sum()) for s in _STATUSES},
                      "town": int((sub["settlement_class"] == "town").sum()),
@@ -115,7 +116,7 @@ def county_norm(area: Area, *, per: float) -> pd.DataFrame:
 
 
 def county_subset(area: Area, code: str) -> Area:
-    """The area's places in one county only (townships and villages); facilities, roads and land stay.
+    """Return the area's places in one county only (townships and villages); facilities, roads and land stay.
 
     Care across the county line still counts: only the places reported on are cut.
 

@@ -44,7 +44,7 @@ def places(area: Area) -> pd.DataFrame:
     ``island_township`` (whether its township is an outlying island one).
     """
     tw = area.layers["townships"]
-    outlying = dict(zip(tw["code"], tw.get("outlying_island", pd.Series(False, index=tw.index))))
+    outlying = dict(zip(tw["code"], tw.get("outlying_island", pd.Series(False, index=tw.index)), strict=True))
     rows = []
     vil = area.layers["villages"]
     # town or countryside by the area file's rule (official 2016 class, else register suffix)

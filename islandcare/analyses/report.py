@@ -159,7 +159,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
         if circle.key == "primary_care":
             merged["nearest_facility"] = table["facility"]
             merged["modelled_leg"] = table["modelled_leg"]
-        for i, (st, why) in enumerate(zip(table["status"], table["reason"])):
+        for i, (st, why) in enumerate(zip(table["status"], table["reason"], strict=True)):
             if st == "underserved":
                 fail_rules[i].append(circle.key)
                 reasons[i].append(str(why))
@@ -174,7 +174,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     merged["response_modes"] = resp.table["response_modes"]
     merged["response_status"] = resp.table["response_status"]
     merged["response_basis"] = resp.table["response_basis"]
-    for i, (st, why) in enumerate(zip(resp.table["response_status"], resp.table["response_reason"])):
+    for i, (st, why) in enumerate(zip(resp.table["response_status"], resp.table["response_reason"], strict=True)):
         if st == "underserved":
             fail_rules[i].append("ambulance_response")
             reasons[i].append(str(why))
@@ -195,17 +195,17 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     if with_profile:
         report.profile = day_profile(area, places, nets)
         per_place = profile_summary(report.profile).set_index(["unit", "code"])
-        keys = list(zip(merged["unit"], merged["code"]))
+        keys = list(zip(merged["unit"], merged["code"], strict=True))
         for col in per_place.columns:
             merged[col] = [per_place[col].get(k, np.nan) for k in keys]
     status = []
-    for f, u in zip(fail_rules, unknown_rules):
+    for f, u in zip(fail_rules, unknown_rules, strict=True):
         status.append("underserved" if f else ("unknown" if u else "covered"))
     merged["status"] = status
     basis_cols = [c for c in merged.columns if c.endswith("_basis")]
     # the weakest data under any rule of the verdict
     merged["basis"] = [weakest(row) for row in merged[basis_cols].itertuples(index=False)]
-    merged["verdict"] = [verdict_label(st, b) for st, b in zip(merged["status"], merged["basis"])]
+    merged["verdict"] = [verdict_label(st, b) for st, b in zip(merged["status"], merged["basis"], strict=True)]
     merged["failing_rules"] = [", ".join(f) for f in fail_rules]
     merged["unknown_rules"] = [", ".join(u) for u in unknown_rules]
     merged["reason"] = ["; ".join(dict.fromkeys(r)) for r in reasons]
@@ -228,7 +228,8 @@ def _summary(rep: AreaReport) -> dict:
         pop = pd.to_numeric(ts["population"], errors="coerce")
         circles[key] = {
             "label": res.circle.label,
-            "limits": {c: {"minutes": m, "mode": mode, "source": res.circle.sources.get(c, res.circle.sources.get("all", ""))}
+            "limits": {c: {"minutes": m, "mode": mode,
+                           "source": res.circle.sources.get(c, res.circle.sources.get("all", ""))}
                        for c, (m, mode) in res.circle.limits.items()},
             "villages": _counts(tv),
             "township_seats": _counts(ts),
@@ -277,7 +278,7 @@ def _summary(rep: AreaReport) -> dict:
 
 
 def _profile_summary(rep: AreaReport) -> dict:
-    """The day profile's window, and the places inside their circle only part of the day."""
+    """Return the day profile's window, and the places inside their circle only part of the day."""
     if rep.profile is None:
         return {}
     pl = rep.places
@@ -299,7 +300,7 @@ def _profile_summary(rep: AreaReport) -> dict:
 def _assumed(table: pd.DataFrame) -> pd.Series:
     """Per row: True for covered on an assumption, False for covered on data, None otherwise."""
     return pd.Series([None if st != "covered" else b == "assumed"
-                      for st, b in zip(table["status"], table["basis"])], index=table.index, dtype=object)
+                      for st, b in zip(table["status"], table["basis"], strict=True)], index=table.index, dtype=object)
 
 
 def _counts(table: pd.DataFrame) -> dict[str, int]:

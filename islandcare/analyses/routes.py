@@ -59,7 +59,7 @@ def place_node(area: Area, code: str) -> str:
 
 
 def place_label(area: Area, node: str) -> str:
-    """A readable name for a network node (facility, village, township seat, port)."""
+    """Return a readable name for a network node (facility, village, township seat, port)."""
     kind, _, key = node.partition(":")
     table = {"f": ("facilities", "facility_id"), "v": ("villages", "code"),
              "t": ("townships", "code"), "p": ("ports", "port_id")}.get(kind)
@@ -79,7 +79,7 @@ def _name(area: Area, node: str) -> str:
 
 
 def trip(net: Network, area: Area, source: str, target: str) -> Trip:
-    """The fastest trip from ``source`` to ``target`` (network node ids)."""
+    """Return the fastest trip from ``source`` to ``target`` (network node ids)."""
     for node in (source, target):
         if not net.has(node):
             why = net.not_joined.get(node, "it has no known point")
@@ -108,7 +108,7 @@ def times_from(net: Network, source: str, targets: list[str]) -> pd.Series:
 
 
 def land_of(net: Network, node: str) -> str | None:
-    """The land polygon (island) a joined node stands on."""
+    """Return the land polygon (island) a joined node stands on."""
     return net.land_id.get(node)
 
 

@@ -51,7 +51,7 @@ def _edge_note(net: Network, u: str, v: str, mode: str) -> str:
 
 def leg_table(net: Network, area: Area, source: str, target: str, *,
               depart: float | None = None, clock: ClockEngine | None = None) -> pd.DataFrame:
-    """The quickest trip's legs (columns :data:`LEG_COLUMNS`); empty when not reached.
+    """Return the quickest trip's legs (columns :data:`LEG_COLUMNS`); empty when not reached.
 
     Parameters
     ----------
@@ -98,7 +98,7 @@ def leg_table(net: Network, area: Area, source: str, target: str, *,
 
 def trip_record(area: Area, source: str, target: str, legs: pd.DataFrame, *,
                 depart: float | None, profile: str) -> dict:
-    """A trip as a JSON-ready dict: total, clock times and each leg."""
+    """Return a trip as a JSON-ready dict: total, clock times and each leg."""
     total = float(legs["minutes"].sum()) if len(legs) else None
     return {
         "from": place_label(area, source), "to": place_label(area, target), "profile": profile,

@@ -106,7 +106,7 @@ class Area:
         return self.layers["outline"].union_all()
 
     def with_layer(self, name: str, gdf: gpd.GeoDataFrame) -> Area:
-        """A copy with one layer replaced (e.g. the planner's facilities)."""
+        """Return a copy with one layer replaced (e.g. the planner's facilities)."""
         layers = dict(self.layers)
         layers[name] = gdf
         return replace(self, layers=layers)
@@ -245,7 +245,7 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
             mine.loc[fill, "class_rule"] = cls[fill].map(lambda c: c[1])
         mine["class_rule"] = mine["class_rule"].fillna("planner table")
         for col in ("township_code", "township"):
-            known = dict(zip(pack["code"], pack[col]))
+            known = dict(zip(pack["code"], pack[col], strict=True))
             mine[col] = mine[col].fillna(mine["code"].map(known))
         kept = int((~pack["code"].isin(mine["code"])).sum())
         new = int((~mine["code"].isin(pack["code"])).sum())
@@ -262,7 +262,7 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
 
         from islandcare.errors import Problem
 
-        pts = dict(zip(area.layers["ports"]["port_id"], area.layers["ports"].geometry))
+        pts = dict(zip(area.layers["ports"]["port_id"], area.layers["ports"].geometry, strict=True))
         mine, res = read(sealinks, "sealinks", points=False, known_ports=set(pts))
         bad = [Problem(str(sealinks), row, col, f"unknown port '{mine.iloc[i][col]}': give a port_id of "
                        "the pack or of your ports table (--ports)")
@@ -271,7 +271,8 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
         if bad:
             msg = f"{Path(sealinks).name}: {len(bad)} sea links name unknown ports; nothing was loaded."
             raise InputError(msg, bad)
-        mine["geometry"] = [LineString([pts[a], pts[b]]) for a, b in zip(mine["from_port"], mine["to_port"])]
+        mine["geometry"] = [LineString([pts[a], pts[b]])
+                            for a, b in zip(mine["from_port"], mine["to_port"], strict=True)]
         mine["crossing_quality"] = mine["crossing_quality"].fillna(
             mine["crossing_min"].notna().map({True: "stated", False: "modelled"}))
         mine = gpd.GeoDataFrame(mine, geometry="geometry", crs=4326)
@@ -281,7 +282,7 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
 
 
 def _upsert(pack: gpd.GeoDataFrame, mine: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
-    """The pack's rows with ``mine`` added, replacing rows of the same ``key``."""
+    """Return the pack's rows with ``mine`` added, replacing rows of the same ``key``."""
     kept = pack[~pack[key].isin(mine[key])]
     return gpd.GeoDataFrame(pd.concat([kept, mine], ignore_index=True), geometry="geometry", crs=4326)
 
@@ -314,7 +315,7 @@ def suffix_class(name: str) -> tuple[str, str]:
 
 
 def relocated(area: Area, *, year: int) -> tuple[Area, list[str]]:
-    """The area with the plan's hospital moves done by ``year`` (area file ``[[relocations]]``).
+    """Return the area with the plan's hospital moves done by ``year`` (area file ``[[relocations]]``).
 
     A moved facility is placed midway between the seats of the townships the
     plan names for its new site (``to_townships``): an approximate point, said

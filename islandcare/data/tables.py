@@ -315,7 +315,7 @@ def _read_excel(path: Path, sheet: str | None, report: _Report) -> _Raw:
 
 
 def _read_xls(path: Path, sheet: str | None, report: _Report) -> _Raw:
-    """An old Excel 97-2003 workbook (read with xlrd)."""
+    """Return an old Excel 97-2003 workbook (read with xlrd)."""
     import xlrd
 
     try:
@@ -529,7 +529,7 @@ def _parse_bool(text: str) -> bool:
 
 
 def _parse_times(text: str) -> str:
-    """A ``;``-separated list of times, normalised."""
+    """Return a ``;``-separated list of times, normalised."""
     parts = [p.strip() for p in re.split(r"[;；]", text) if p.strip()]
     bad = [p for p in parts if not _TIME.match(p)]
     if bad:
@@ -771,7 +771,7 @@ def _find_coordinate_columns(index: dict[str, int]) -> tuple[str | None, str | N
 
 
 def _check_point(lon: float, lat: float) -> tuple[str, str] | None:
-    """What is wrong with a lon/lat pair, as ``(which, message)``; None if fine."""
+    """Tell what is wrong with a lon/lat pair, as ``(which, message)``; None if fine."""
     if abs(lon) > 1000 or abs(lat) > 1000:
         return "lon", (f"({lon:g}, {lat:g}) look like projected metres, not degrees; "
                        f"give longitude and latitude in degrees")
@@ -827,7 +827,7 @@ def _column_points(raw: _Raw, index: dict[str, int], lon_col: str, lat_col: str,
 
 def _coordinates(raw: _Raw, index: dict[str, int], quality: list[Any],
                  report: _Report) -> tuple[np.ndarray, np.ndarray, str]:
-    """Checked longitude and latitude of every row (NaN where none), and the column to blame."""
+    """Return the checked longitude and latitude of every row (NaN where none), and the column to blame."""
     n = len(raw.rows)
     xs, ys = np.full(n, np.nan), np.full(n, np.nan)
     failed: set[int] = set()
@@ -870,7 +870,7 @@ def _coordinates(raw: _Raw, index: dict[str, int], quality: list[Any],
 
 
 def _as_geometry(obj: Any) -> BaseGeometry:
-    """A shapely geometry in WGS-84 from a geometry, GeoSeries or GeoDataFrame."""
+    """Return a shapely geometry in WGS-84 from a geometry, GeoSeries or GeoDataFrame."""
     if hasattr(obj, "union_all"):
         if getattr(obj, "crs", None) is not None:
             obj = obj.to_crs(4326)

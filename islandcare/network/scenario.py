@@ -46,7 +46,7 @@ class Scenario:
             raise ValueError(msg)
 
     def with_(self, **changes: object) -> Scenario:
-        """A copy with some fields changed."""
+        """Return a copy with some fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @property

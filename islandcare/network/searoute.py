@@ -62,7 +62,7 @@ class SeaRouter:
             self._tree = cKDTree(self.xy)
         dist, idx = self._tree.query(p, k=min(k, len(self.xy)))
         out = []
-        for d, j in zip(np.atleast_1d(dist), np.atleast_1d(idx)):
+        for d, j in zip(np.atleast_1d(dist), np.atleast_1d(idx), strict=True):
             q = self.xy[j]
             f = min(150.0, d / 2) / d if d > 0 else 0.0  # the pier stands on the shore: 150 m may be land
             start = (p[0] + f * (q[0] - p[0]), p[1] + f * (q[1] - p[1]))
@@ -96,7 +96,7 @@ class SeaRouter:
         return out.copy()
 
     def line(self, a: tuple[float, float], b: tuple[float, float]) -> LineString:
-        """The sea route from ``a`` to ``b`` as a metric line (for checks and maps)."""
+        """Return the sea route from ``a`` to ``b`` as a metric line (for checks and maps)."""
         pa, pb = self._metric([a, b])
         ja, jb = self._joins(pa), self._joins(pb)
         best = None
@@ -116,7 +116,7 @@ class SeaRouter:
 
 def sea_router(land: gpd.GeoDataFrame, bbox: list[float], *, epsg: int,
                spacing_m: float = 500.0) -> SeaRouter:
-    """The sea lattice of an area (built once per land, box and spacing).
+    """Return the sea lattice of an area (built once per land, box and spacing).
 
     Parameters
     ----------

@@ -201,7 +201,7 @@ def _basis(rep: AreaReport, w: Words) -> Section:
 
 
 def build_content(rep: AreaReport, *, lang: str | None = None) -> Content:
-    """The report of an analysed area, in ``lang`` (default: the area file's language).
+    """Return the report of an analysed area, in ``lang`` (default: the area file's language).
 
     Parameters
     ----------

@@ -36,13 +36,13 @@ def _font(doc, family: str) -> None:
 def _table(doc, t: Table, *, widths_cm: tuple[float, ...] = ()) -> None:
     table = doc.add_table(rows=1, cols=len(t.header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, t.header):
+    for cell, text in zip(table.rows[0].cells, t.header, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for row in t.rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=False):
             cell.text = text
     for row in table.rows:
         for i, cell in enumerate(row.cells):

@@ -33,7 +33,7 @@ _MAX = 60.0
 
 
 def minutes_cmap() -> LinearSegmentedColormap:
-    """The minutes scale of the maps, 0 to 60 minutes."""
+    """Return the minutes scale of the maps, 0 to 60 minutes."""
     return LinearSegmentedColormap.from_list("ic_minutes", style.MINUTES_COLOURS)
 
 
