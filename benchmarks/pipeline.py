@@ -76,6 +76,7 @@ class PhaseTimer:
         self._stack: list[float] = []
 
     def wrap(self, fn, phase: str):
+        """Return ``fn`` wrapped to add its exclusive time to ``phase``."""
         def timed(*args, **kwargs):
             t0 = time.perf_counter()
             self._stack.append(0.0)
@@ -92,6 +93,7 @@ class PhaseTimer:
         return timed
 
     def install(self) -> None:
+        """Wrap every function of :data:`TARGETS` in its module, in place."""
         import importlib
 
         for mod in ("islandcare.cli", "islandcare.app", "islandcare.analyses.report",

@@ -188,6 +188,8 @@ def add_land_under(land: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
 
 @dataclass
 class Seat:
+    """A township seat's point (or none), how good it is, and its source and licence."""
+
     point: Point | None
     quality: str
     note: str
@@ -230,7 +232,7 @@ def _population_number(value: object) -> tuple[int | None, str]:
     if isinstance(value, str):
         m = re.search(r"([\d.]+)\s*[万萬]", value)
         if m:
-            return int(round(float(m.group(1)) * 10000)), "stated in 万 (rounded figure)"
+            return round(float(m.group(1)) * 10000), "stated in 万 (rounded figure)"
     return None, ""
 
 
@@ -268,6 +270,7 @@ def _in_area(table: pd.DataFrame, code: str) -> pd.DataFrame:
 
 def build_townships(area: str, code: str, src: dict, land: gpd.GeoDataFrame,
                     mainland_codes: list[str], seat_code: str) -> gpd.GeoDataFrame:
+    """Build the townships layer: seat points, their island, populations and sources."""
     tw = _in_area(src["townships"], code)
     pts = src["township_points"]
     gaz = {t["name"]: t for t in _gaz_area(src, area).get("townships", [])}
@@ -384,6 +387,7 @@ def build_villages(code: str, src: dict, townships: gpd.GeoDataFrame, cfg=None) 
 
 
 def build_roads(roads: gpd.GeoDataFrame, outline) -> gpd.GeoDataFrame:
+    """Build the roads layer: the trunk roads within 3 km of the outline, with source and licence."""
     reach = gpd.GeoSeries([outline], crs=CRS).to_crs(32651).buffer(3000).to_crs(CRS).iloc[0]
     sel = roads[roads.intersects(reach)].copy()
     sel["highway"] = "trunk"
@@ -543,6 +547,7 @@ def _gaz_link(gaz: dict, area: str, route: str) -> dict:
 
 def build_ports_and_links(area: str, src: dict, townships: gpd.GeoDataFrame,
                           land: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Build the ports (on the shore, by each row's rule) and the ferry links between them."""
     tw = townships.set_index("name")
     lands = land.set_index("land_id")
     prow = []
@@ -593,6 +598,7 @@ def build_ports_and_links(area: str, src: dict, townships: gpd.GeoDataFrame,
 
 
 def build_bridges(area: str, townships: gpd.GeoDataFrame, land: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Build the bridges, each drawn between the nearest shore points of its two islands."""
     tw = townships.set_index("name")
     lands = land.set_index("land_id")
     rows = []
@@ -664,6 +670,7 @@ def build_counties(code: str, src: dict) -> list[dict]:
 
 
 def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
+    """Build and write the pack of one area; return the rows written per layer."""
     cfg = load_area(area)
     src = sources.for_area(cfg)
     code = cfg.code
@@ -722,6 +729,7 @@ def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build the packs of the areas named on the command line; return the exit code."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--area", default="all")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")

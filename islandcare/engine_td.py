@@ -40,9 +40,9 @@ from __future__ import annotations
 __all__ = ["DAY", "ClockEngine", "ClockLeg", "next_departure", "parse_clock"]
 
 import heapq
-from itertools import pairwise
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import networkx as nx
 import numpy as np

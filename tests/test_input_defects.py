@@ -60,7 +60,7 @@ def run_main(argv: list[str], capsys) -> tuple[int, str, str]:
 @pytest.mark.parametrize("points", [True, False], ids=["no-station", "no-point"])
 def test_run_with_a_facilities_table_without_station_or_points(tmp_path, capsys, points):
     table = pack_facilities_csv(tmp_path, points=points)
-    code, out, err = run_main(["run", "--area", "shengsi", "--out", str(tmp_path / "out"),
+    code, _out, err = run_main(["run", "--area", "shengsi", "--out", str(tmp_path / "out"),
                                "--facilities", str(table), "--replace-facilities", "-q"], capsys)
     assert code == 0, err
     folder = tmp_path / "out" / "shengsi"

@@ -55,9 +55,9 @@ def point_basis(*, modelled_leg: bool, place_quality: object, facility_quality: 
         Two ends this close, one of them approximate, make the time ``assumed``.
     """
     approx = "approximate" in (str(place_quality), str(facility_quality))
-    if approx and place_xy is not None and facility_xy is not None:
-        if _metres(*place_xy, *facility_xy) <= assumed_within_m:
-            return "assumed"
+    if (approx and place_xy is not None and facility_xy is not None
+            and _metres(*place_xy, *facility_xy) <= assumed_within_m):
+        return "assumed"
     exact_points = str(place_quality) == "exact" and str(facility_quality) == "exact"
     return "exact" if exact_points and not modelled_leg else "modelled"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
@@ -64,7 +65,7 @@ def county_table(area: Area, places: pd.DataFrame) -> list[dict]:
                      "land_km2": c.get("land_km2")})
     if not rows:
         return []
-    total = {"code": area.config.code, "name": f"{area.config.name_zh} (sum of counties)"}
+    total: dict[str, Any] = {"code": area.config.code, "name": f"{area.config.name_zh} (sum of counties)"}
     for k in ("townships", "villages", "villages_with_point", *_STATUSES, "town", "countryside"):
         total[k] = sum(r[k] for r in rows)
     pops = [r["population"] for r in rows]
@@ -73,7 +74,7 @@ def county_table(area: Area, places: pd.DataFrame) -> list[dict]:
                                 else "2020 (census), counties without a figure left out")
     total["land_km2"] = round(sum(r["land_km2"] or 0 for r in rows), 1)
     total.update(response(vil))
-    return rows + [total]
+    return [*rows, total]
 
 
 def county_norm(area: Area, *, per: float) -> pd.DataFrame:

@@ -8,6 +8,8 @@ no village populations), and are marked so.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
@@ -26,7 +28,7 @@ def _has_point(geom: object) -> bool:
     return isinstance(geom, BaseGeometry) and not geom.is_empty
 
 
-def _int_or_none(v: object) -> int | None:
+def _int_or_none(v: Any) -> int | None:
     try:
         return None if v is None or pd.isna(v) else int(v)
     except (TypeError, ValueError):

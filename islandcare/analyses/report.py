@@ -94,6 +94,7 @@ class AreaReport:
 
     @property
     def underserved(self) -> pd.DataFrame:
+        """Places with status ``underserved``."""
         return self.places[self.places["status"] == "underserved"]
 
 
@@ -244,6 +245,9 @@ def _summary(rep: AreaReport) -> dict:
             "reached_land_km2": {c: round(float(_km2(g, cfg.utm_epsg)), 1) for c, g in res.polygons.items()},
         }
     hosp = hospital_nodes(area)
+    if rep.helipads is None:
+        msg = "internal error: the report has no helipad coverage (build it with analyse_area)"
+        raise ValueError(msg)
     return {
         "area": area.key, "title": cfg.title, "code": cfg.code,
         "hour": rep.hour,

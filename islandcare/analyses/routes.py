@@ -25,6 +25,7 @@ class Trip:
 
     @property
     def reached(self) -> bool:
+        """Whether the target is reached at all (finite minutes)."""
         return bool(np.isfinite(self.minutes))
 
     @property
@@ -34,6 +35,7 @@ class Trip:
 
     @property
     def rests_on_modelled(self) -> bool:
+        """Whether any leg of the route is modelled rather than mapped."""
         return bool(len(self.legs) and (~self.legs["mapped"]).any())
 
 

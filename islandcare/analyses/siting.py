@@ -56,6 +56,7 @@ class SiteEffect:
     rules_newly_met: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
+        """Return the effect as a JSON-ready dict."""
         return {"kind": self.kind, "sites": [list(s) for s in self.sites],
                 "circles": self.circles, "response": self.response,
                 "rules_newly_met": self.rules_newly_met,
@@ -286,7 +287,7 @@ def solve_mclp(cover: np.ndarray, weights: np.ndarray, count: int) -> list[int]:
     list of int
         Indices of the chosen candidates (exact optimum by MILP, HiGHS).
     """
-    n_c, n_d = cover.shape
+    n_c, _n_d = cover.shape
     count = min(count, n_c)
     if n_c == 0 or count <= 0:
         return []

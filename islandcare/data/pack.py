@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -86,6 +87,7 @@ class Area:
 
     @property
     def key(self) -> str:
+        """The area's key (its area file's name)."""
         return self.config.key
 
     def __getattr__(self, name: str) -> gpd.GeoDataFrame:
@@ -103,6 +105,7 @@ class Area:
 
     @property
     def outline_geom(self) -> BaseGeometry:
+        """The area's outline as one geometry (WGS-84)."""
         return self.layers["outline"].union_all()
 
     def with_layer(self, name: str, gdf: gpd.GeoDataFrame) -> Area:
@@ -113,6 +116,7 @@ class Area:
 
     @property
     def attribution(self) -> list[str]:
+        """The pack's attribution lines (sources and licences)."""
         return list(self.meta.get("attribution", []))
 
 
@@ -184,12 +188,13 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
     InputError
         When a table has errors (each with file, row and column).
     """
-    from islandcare.data.tables import read_table
+    from islandcare.data.tables import TableResult, read_table
     from islandcare.errors import format_problem
 
     notes: list[str] = []
 
-    def read(path: Path, kind: str, *, points: bool = True, **checks: object) -> tuple[gpd.GeoDataFrame, object]:
+    def read(path: Path, kind: str, *, points: bool = True,
+             **checks: Any) -> tuple[gpd.GeoDataFrame, TableResult]:
         """Check a table, keep its warnings in the notes, and say where each row came from."""
         res = (read_table(Path(path), kind=kind, crs=crs, land=area.land_union,
                           area_outline=area.outline_geom, **checks) if points

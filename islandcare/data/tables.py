@@ -448,7 +448,7 @@ def _geojson_crs_to_wgs84(raw: _Raw, xs: np.ndarray, ys: np.ndarray, report: _Re
 def _read_raw(path: Path, *, sheet: str | None, report: _Report) -> _Raw:
     suffix = path.suffix.lower()
     known = _CSV_SUFFIXES + _EXCEL_SUFFIXES + _GEOJSON_SUFFIXES
-    if suffix not in known + (".xls",):
+    if suffix not in (*known, ".xls"):
         msg = f"unknown file type '{suffix or '(none)'}'; expected one of: {', '.join(known)}"
         raise _Unreadable(msg)
     if not path.is_file():
@@ -831,6 +831,8 @@ def _coordinates(raw: _Raw, index: dict[str, int], quality: list[Any],
     n = len(raw.rows)
     xs, ys = np.full(n, np.nan), np.full(n, np.nan)
     failed: set[int] = set()
+    lon_col: str | None
+    lat_col: str | None
     if raw.geometries is not None:
         lon_col = lat_col = "geometry"
         _geojson_points(raw, xs, ys, failed, report)
@@ -901,7 +903,7 @@ def _metres(d: float) -> str:
 
 
 def _check_land(kind: str, land: Any, xs: np.ndarray, ys: np.ndarray, typed: dict[str, list[Any]],
-                rows: list[int], column: str, metric_crs: int, report: _Report) -> None:
+                rows: list[int] | list[int | None], column: str | None, metric_crs: int, report: _Report) -> None:
     dist = _distance_outside(land, xs, ys, metric_crs)
     for i in np.flatnonzero(dist > SEA_TOLERANCE_M):
         role = typed["kind"][i] if kind == "facilities" else {"ports": "port"}.get(kind)
@@ -1055,7 +1057,7 @@ def read_table(
     schema_names = {spec.name for spec in schema}
     for name in index:
         if name not in schema_names and name not in used:
-            data[name] = _series([t or None for t in _cells(raw, index, name)], "str")
+            data[name] = _series([t or None for t in _cells(raw, index, name) or []], "str")  # name is in index
     frame = gpd.GeoDataFrame(data, geometry=geometries, crs="EPSG:4326")
     return TableResult(frame=frame, problems=report.sorted(), rows=list(raw.rows))
 

@@ -647,7 +647,10 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
     metric_xy = np.full((len(nodes), 2), np.nan)
     stacked = np.vstack(metric) if metric else np.zeros((0, 2))
     metric_xy[:len(stacked)] = stacked
-    cat = (lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
+
+    def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
     return NetworkBase(area=area, facilities=fac, nodes=nodes, index=index, xy=xy,
                        join_metres=join_metres, not_joined=not_joined, land_nodes=land_nodes,
                        land_tree=tree, land_id=land_id, tail=cat(tails, np.int64),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,7 @@ def departure_minutes(text: object) -> list[float]:
     return sorted(m for m in (_clock(t) for t in str(text).split(";")) if m is not None)
 
 
-def _num(v: object) -> float | None:
+def _num(v: Any) -> float | None:
     if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v):
         return None
     return float(v)

@@ -21,6 +21,7 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
 
 __all__ = ["SeaRouter", "sea_router"]
 
@@ -46,7 +47,7 @@ class SeaRouter:
 
     xy: np.ndarray
     matrix: object
-    land: object
+    land: BaseGeometry
     epsg: int
     _tree: cKDTree | None = None
     _km: dict = field(default_factory=dict)
@@ -106,6 +107,9 @@ class SeaRouter:
                 total = da + dist[j] + db
                 if best is None or total < best[0]:
                     best = (total, i, j, pred)
+        if best is None:
+            msg = "no sea route: a pier reaches no sea point without crossing land"
+            raise ValueError(msg)
         _, i, j, pred = best
         chain = [j]
         while chain[-1] != i and pred[chain[-1]] >= 0:

@@ -67,6 +67,7 @@ class Content:
 
     @property
     def figures(self) -> list[Figure]:
+        """All figures of the report, section by section."""
         return [f for s in self.sections for f in s.figures]
 
 
