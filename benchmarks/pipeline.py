@@ -76,6 +76,7 @@ class PhaseTimer:
         self._stack: list[float] = []
 
     def wrap(self, fn, phase: str):
+        """Return ``fn`` wrapped to add its exclusive time to ``phase``."""
         def timed(*args, **kwargs):
             t0 = time.perf_counter()
             self._stack.append(0.0)
@@ -92,6 +93,7 @@ class PhaseTimer:
         return timed
 
     def install(self) -> None:
+        """Wrap every function of :data:`TARGETS` in its module, in place."""
         import importlib
 
         for mod in ("islandcare.cli", "islandcare.app", "islandcare.analyses.report",
@@ -174,7 +176,7 @@ def child_serve(area_key: str, clicks: int) -> dict:
 
 
 def write_osm_geodata(tree: Path, folder: Path, *, radius_km: float) -> int:
-    """A geodata folder for ``tree`` with a real road graph cached for Fenghua.
+    """Return a geodata folder for ``tree`` with a real road graph cached for Fenghua.
 
     Returns the number of road nodes written.
     """
@@ -193,7 +195,7 @@ def write_osm_geodata(tree: Path, folder: Path, *, radius_km: float) -> int:
     G = nx.MultiDiGraph(crs="epsg:4326")
     for i in np.flatnonzero(inside):
         G.add_node(int(i), x=float(lon[i]), y=float(lat[i]))
-    for a_, b_, k in zip(u[both], v[both], km[both]):
+    for a_, b_, k in zip(u[both], v[both], km[both], strict=True):
         for s, t in ((int(a_), int(b_)), (int(b_), int(a_))):  # the data is undirected
             G.add_edge(s, t, length=float(k) * 1000.0, highway="trunk", oneway=False)
     (folder / "cache" / "fenghua").mkdir(parents=True)

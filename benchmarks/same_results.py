@@ -35,7 +35,7 @@ def compare(a: object, b: object, where: str, tol: float, out: list[str], worst:
     elif isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             out.append(f"{where}: {len(a)} items vs {len(b)}")
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             compare(x, y, f"{where}[{i}]", tol, out, worst)
     elif isinstance(a, float) or isinstance(b, float):
         try:
@@ -43,7 +43,7 @@ def compare(a: object, b: object, where: str, tol: float, out: list[str], worst:
         except (TypeError, ValueError):
             out.append(f"{where}: {a!r} vs {b!r}")
             return
-        if math.isnan(x) and math.isnan(y) or x == y:
+        if (math.isnan(x) and math.isnan(y)) or x == y:
             return
         if "reached_land_km2" in where:
             if not abs(x - y) <= AREA_TOLERANCE[0] * max(abs(x), abs(y)):

@@ -47,7 +47,7 @@ def peak_mb() -> float:
 
 
 def subset(z, n: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The edges (u, v, minutes) among the ``n`` nodes nearest Fenghua (all when None), renumbered."""
+    """Return the edges (u, v, minutes) among the ``n`` nodes nearest Fenghua (all when None), renumbered."""
     ll = z["lat_lon"].astype(float)
     u, v, km = z["u"].astype(np.int64), z["v"].astype(np.int64), z["km"].astype(float)
     total = len(ll)
@@ -65,7 +65,7 @@ def subset(z, n: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def compile_engine(u: np.ndarray, v: np.ndarray, minutes: np.ndarray, n: int) -> Engine:
-    """An engine of the undirected edges (both directions), from arrays when the engine can."""
+    """Return an engine of the undirected edges (both directions), from arrays when the engine can."""
     tail, head = np.concatenate([u, v]), np.concatenate([v, u])
     w = np.concatenate([minutes, minutes])
     if hasattr(Engine, "from_arrays"):
@@ -77,7 +77,7 @@ def compile_engine(u: np.ndarray, v: np.ndarray, minutes: np.ndarray, n: int) ->
     G = nx.DiGraph()
     G.add_nodes_from(range(n))
     G.add_edges_from((int(a), int(b), {"minutes": float(c), "mode": "road", "mapped": True})
-                     for a, b, c in zip(tail, head, w))
+                     for a, b, c in zip(tail, head, w, strict=True))
     return Engine.compile(G)
 
 

@@ -75,7 +75,7 @@ class Sources:
         self.gazetteer = json.loads((shared / "gazetteer" / "gazetteer.json").read_text("utf-8"))
 
     def for_area(self, cfg) -> dict:
-        """The area's sources by role (``townships``, ``villages``, ...), plus the gazetteer."""
+        """Return the area's sources by role (``townships``, ``villages``, ...), plus the gazetteer."""
         named = cfg.get("sources", {}) or {}
         out: dict = {"gazetteer": self.gazetteer}
         for role, fname in named.items():
@@ -93,7 +93,7 @@ class Sources:
 
 
 def _table(area: str, name: str) -> pd.DataFrame:
-    """A data table beside the area file (``geodata/areas/<area>/<name>.csv``), or an empty one."""
+    """Return a data table beside the area file (``geodata/areas/<area>/<name>.csv``), or an empty one."""
     path = ROOT / "geodata" / "areas" / area / f"{name}.csv"
     if not path.exists():
         return pd.DataFrame()
@@ -112,7 +112,7 @@ def _stem(name: str) -> str:
 
 
 def _frame(rows: list[dict], columns: list[str]) -> gpd.GeoDataFrame:
-    """A GeoDataFrame of rows, or an empty one with the given columns."""
+    """Return a GeoDataFrame of rows, or an empty one with the given columns."""
     if rows:
         return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
     return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in columns}, geometry=[], crs=CRS)
@@ -188,6 +188,8 @@ def add_land_under(land: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
 
 @dataclass
 class Seat:
+    """A township seat's point (or none), how good it is, and its source and licence."""
+
     point: Point | None
     quality: str
     note: str
@@ -219,7 +221,7 @@ _YEAR = re.compile(r"(19|20)\d\d")
 
 
 def _population_number(value: object) -> tuple[int | None, str]:
-    """A stated population as an integer and how it was read."""
+    """Return a stated population as an integer and how it was read."""
     if isinstance(value, (int, float)):
         return int(value), "stated"
     if isinstance(value, dict):
@@ -230,12 +232,12 @@ def _population_number(value: object) -> tuple[int | None, str]:
     if isinstance(value, str):
         m = re.search(r"([\d.]+)\s*[万萬]", value)
         if m:
-            return int(round(float(m.group(1)) * 10000)), "stated in 万 (rounded figure)"
+            return round(float(m.group(1)) * 10000), "stated in 万 (rounded figure)"
     return None, ""
 
 
 def pick_population(entries: list[dict]) -> dict:
-    """The best stated population: the latest dated scalar, else undated, else a sum.
+    """Return the best stated population: the latest dated scalar, else undated, else a sum.
 
     Returns population, population_year, population_source and population_note.
     """
@@ -268,6 +270,7 @@ def _in_area(table: pd.DataFrame, code: str) -> pd.DataFrame:
 
 def build_townships(area: str, code: str, src: dict, land: gpd.GeoDataFrame,
                     mainland_codes: list[str], seat_code: str) -> gpd.GeoDataFrame:
+    """Build the townships layer: seat points, their island, populations and sources."""
     tw = _in_area(src["townships"], code)
     pts = src["township_points"]
     gaz = {t["name"]: t for t in _gaz_area(src, area).get("townships", [])}
@@ -322,7 +325,7 @@ def _bare(name: str) -> str:
 
 
 def build_villages(code: str, src: dict, townships: gpd.GeoDataFrame, cfg=None) -> gpd.GeoDataFrame:
-    """The register villages, each with its point where a source has one and its 2016 class.
+    """Return the register villages, each with its point where a source has one and its 2016 class.
 
     A point is the AMap point of the same 12-digit code; else of the village's 2016 code
     (``[sources] urban_rural``, where codes changed since 2016); else of the same name in the
@@ -335,8 +338,8 @@ def build_villages(code: str, src: dict, townships: gpd.GeoDataFrame, cfg=None) 
     vp = src["village_points"]
     ur = src.get("urban_rural")
     ur_by_code = ur.set_index("code_2023") if ur is not None else None
-    county_names = dict(zip(src["districts"]["adcode"], src["districts"]["name"]))
-    tw_names = dict(zip(townships["code"], townships["name"]))
+    county_names = dict(zip(src["districts"]["adcode"], src["districts"]["name"], strict=True))
+    tw_names = dict(zip(townships["code"], townships["name"], strict=True))
     vp_bare, vp_town = vp["name"].map(_bare), vp["town"].map(_stem)
     rows = []
     for _, v in vil.iterrows():
@@ -384,6 +387,7 @@ def build_villages(code: str, src: dict, townships: gpd.GeoDataFrame, cfg=None) 
 
 
 def build_roads(roads: gpd.GeoDataFrame, outline) -> gpd.GeoDataFrame:
+    """Build the roads layer: the trunk roads within 3 km of the outline, with source and licence."""
     reach = gpd.GeoSeries([outline], crs=CRS).to_crs(32651).buffer(3000).to_crs(CRS).iloc[0]
     sel = roads[roads.intersects(reach)].copy()
     sel["highway"] = "trunk"
@@ -398,7 +402,7 @@ def build_roads(roads: gpd.GeoDataFrame, outline) -> gpd.GeoDataFrame:
 
 
 def _shore_point(land_geom, near: Point) -> Point:
-    """The point of a land polygon's shoreline nearest to ``near``."""
+    """Return the point of a land polygon's shoreline nearest to ``near``."""
     boundary = land_geom.boundary
     return nearest_points(boundary, near)[0]
 
@@ -441,7 +445,7 @@ def _truthy(v: str) -> bool:
 
 def build_facilities(area: str, cfg, src: dict, townships: gpd.GeoDataFrame,
                      land: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The facilities of ``geodata/areas/<area>/facilities.csv``, placed by their ``placed_at`` rule.
+    """Return the facilities of ``geodata/areas/<area>/facilities.csv``, placed by their ``placed_at`` rule.
 
     ``placed_at``: ``county_seat`` or ``township:<name>`` (the township seat, approximate),
     ``osm_hospital:<name>`` (an exact OpenStreetMap point of ``[sources] hospitals_osm``),
@@ -543,6 +547,7 @@ def _gaz_link(gaz: dict, area: str, route: str) -> dict:
 
 def build_ports_and_links(area: str, src: dict, townships: gpd.GeoDataFrame,
                           land: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Build the ports (on the shore, by each row's rule) and the ferry links between them."""
     tw = townships.set_index("name")
     lands = land.set_index("land_id")
     prow = []
@@ -564,7 +569,7 @@ def build_ports_and_links(area: str, src: dict, townships: gpd.GeoDataFrame,
                      "license": r["license"], "geometry": geom})
     ports = _frame(prow, ["port_id", "name", "island", "township_code", "location_quality",
                           "location_note", "source", "license"])
-    pts = dict(zip(ports["port_id"], ports.geometry))
+    pts = dict(zip(ports["port_id"], ports.geometry, strict=True))
     lrow = []
     for i, (_, r) in enumerate(_table(area, "sealinks").iterrows()):
         a, b, vessel, route, note = r["from_port"], r["to_port"], r["vessel"], r["route_zh"], r["note"]
@@ -593,6 +598,7 @@ def build_ports_and_links(area: str, src: dict, townships: gpd.GeoDataFrame,
 
 
 def build_bridges(area: str, townships: gpd.GeoDataFrame, land: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Build the bridges, each drawn between the nearest shore points of its two islands."""
     tw = townships.set_index("name")
     lands = land.set_index("land_id")
     rows = []
@@ -643,7 +649,7 @@ def build_counties(code: str, src: dict) -> list[dict]:
     pop = src.get("county_population")
     pop = pop.set_index("code") if pop is not None else None
     land = src.get("land")
-    land_km2 = dict(zip(land["adcode"], land["area_km2"])) if land is not None else {}
+    land_km2 = dict(zip(land["adcode"], land["area_km2"], strict=True)) if land is not None else {}
     out = []
     for _, u in units.iterrows():
         row = {"code": u["adcode"], "name": u["name"],
@@ -664,6 +670,7 @@ def build_counties(code: str, src: dict) -> list[dict]:
 
 
 def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
+    """Build and write the pack of one area; return the rows written per layer."""
     cfg = load_area(area)
     src = sources.for_area(cfg)
     code = cfg.code
@@ -722,6 +729,7 @@ def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build the packs of the areas named on the command line; return the exit code."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--area", default="all")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")

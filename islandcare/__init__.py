@@ -170,7 +170,7 @@ def check_site(
     kind: str,
     crs: str = "wgs84",
 ) -> SiteEffect:
-    """What new facilities of one kind at some points would change (as ``islandcare check-site``).
+    """Tell what new facilities of one kind at some points would change (as ``islandcare check-site``).
 
     Parameters
     ----------

@@ -37,7 +37,7 @@ def discard_partial_folders() -> None:
 
 
 def start_area_folder(out_root: Path, key: str) -> Path:
-    """A new empty temporary folder in ``out_root`` for area ``key``."""
+    """Return a new empty temporary folder in ``out_root`` for area ``key``."""
     out_root = Path(out_root)
     if out_root.exists() and not out_root.is_dir():
         raise InputError(f"--out {out_root} is a file, not a folder: give a folder name "
@@ -68,7 +68,7 @@ def finish_area_folder(work: Path, final: Path, *, area: str, started: dt.dateti
         "area": area,
         "islandcare": __version__,
         "started": started.isoformat(timespec="seconds"),
-        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "options": options,
         "inputs": {k: {"path": str(v), "sha256": _sha256(v)} for k, v in inputs.items() if v},
         "files": [{"path": p.relative_to(work).as_posix(), "bytes": p.stat().st_size}
@@ -94,7 +94,7 @@ def write_run_manifest(out_root: Path, *, areas: list[str], started: dt.datetime
     manifest = {
         "islandcare": __version__,
         "started": started.isoformat(timespec="seconds"),
-        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "areas": {key: f"{key}/{MANIFEST}" for key in areas},
     }
     return atomic_write_text(Path(out_root) / MANIFEST,

@@ -8,19 +8,23 @@ not be reached (``fetch``); 4 an unexpected error (a bug: please report it).
 from __future__ import annotations
 
 import argparse
-import math
+import functools
 import json
+import math
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from islandcare import __version__
 from islandcare.config import area_keys
 from islandcare.errors import InputError, capped_lines
 
 __all__ = ["main"]
+
+T = TypeVar("T")
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_OFFLINE, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -39,7 +43,7 @@ class Console:
         if self.verbose and not self.quiet:
             print(msg, flush=True)
 
-    def steps(self, label: str, total: int, fn: Callable[[Callable[[str], None]], object]) -> object:
+    def steps(self, label: str, total: int, fn: Callable[[Callable[[str], None]], T]) -> T:
         """Run work of ``total`` named steps; ``fn`` gets a ``tell(step)`` to call before each.
 
         On a terminal this is a progress bar redrawn in place; in a log, one line per step.
@@ -68,7 +72,7 @@ class Console:
               flush=True)
         return out
 
-    def step(self, label: str, fn: Callable[[], object]) -> object:
+    def step(self, label: str, fn: Callable[[], T]) -> T:
         """Run one step, saying what it does and how long it took."""
         t0 = time.perf_counter()
         if not self.quiet:
@@ -106,7 +110,7 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
 
     keys = _areas(args.area)
     out_root = Path(args.out)
-    run_started = dt.datetime.now(dt.timezone.utc)
+    run_started = dt.datetime.now(dt.UTC)
     if out_root.is_dir():  # run.json is written again only when every area is done
         (out_root / "run.json").unlink(missing_ok=True)
     workers = getattr(args, "workers", 1) or 1
@@ -252,8 +256,8 @@ def cmd_fetch(args: argparse.Namespace, con: Console) -> int:
             area = load_pack(key)
             try:
                 data = con.step(f"{key}: fetch OpenStreetMap",
-                                lambda a=area, k=key: osm.fetch_area(area=k, polygon=a.outline_geom,
-                                                                     cache_dir=cache))
+                                functools.partial(osm.fetch_area, area=key, polygon=area.outline_geom,
+                                                  cache_dir=cache))
             except osm.OsmUnavailable as exc:
                 print(str(exc), file=sys.stderr)
                 return EXIT_OFFLINE
@@ -274,7 +278,7 @@ def _fetch_file(key: str, path: Path, con: Console):
     cfg = load_area(key)
     new_pack = builds_from_osm(cfg)
     area = None if new_pack else load_pack(key)
-    outline = outline_of(cfg) if new_pack else area.outline_geom
+    outline = outline_of(cfg) if area is None else area.outline_geom
     extent = con.step(f"{key}: extent of {path.name}", lambda: osm.file_extent(path))
     con.info(f"  {path.name} covers {extent_text(extent)}")
     data = con.step(f"{key}: read {path}", lambda: osm.load_osm_file(path, polygon=outline))
@@ -320,11 +324,10 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
         trip,
         unreached_reason,
     )
-    from islandcare.data.pack import load_pack
-    from islandcare.network.assemble import build_network
-
     from islandcare.analyses.trips import clock_text, leg_table, trip_record
+    from islandcare.data.pack import load_pack
     from islandcare.engine_td import parse_clock
+    from islandcare.network.assemble import build_network
 
     if not args.source and not args.to:
         raise InputError("Give --from FACILITY_ID, --to VILLAGE_CODE, or both.")
@@ -464,7 +467,7 @@ def cmd_check_site(args: argparse.Namespace, con: Console) -> int:
 def cmd_propose(args: argparse.Namespace, con: Console) -> int:
     from islandcare.analyses.siting import propose
 
-    area, checker = _site_context(args.area)
+    _area, checker = _site_context(args.area)
     table, effect = con.step(f"choose {args.count} {args.kind} sites (maximal covering, exact MILP)",
                              lambda: propose(checker, args.kind, args.count))
     con.info(f"{'rank':>4} {'lon':>11} {'lat':>10}  weight covered")

@@ -60,7 +60,7 @@ def _is_geodata(folder: Path) -> bool:
 
 
 def geodata_dir() -> Path:
-    """The folder that holds ``areas/`` and ``packs/``.
+    """Return the folder that holds ``areas/`` and ``packs/``.
 
     ``$ISLANDCARE_GEODATA`` when set; else a source checkout's ``geodata/``
     beside the package; else the copy an installed wheel carries in
@@ -75,7 +75,7 @@ def geodata_dir() -> Path:
 
 
 def _user_cache_dir() -> Path:
-    """This platform's per-user cache folder for islandcare."""
+    """Return this platform's per-user cache folder for islandcare."""
     home = Path.home()
     if sys.platform == "win32":
         return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "islandcare" / "Cache"
@@ -85,13 +85,13 @@ def _user_cache_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Where downloaded data (the OpenStreetMap cache) is written and read.
+    r"""Return where downloaded data (the OpenStreetMap cache) is written and read.
 
     ``$ISLANDCARE_CACHE`` when set; else ``cache/`` in :func:`geodata_dir` for a
     checkout (or ``$ISLANDCARE_GEODATA``); else, for an installed package
     (whose folder may not be writable), the user's cache folder:
     ``~/.cache/islandcare`` (``$XDG_CACHE_HOME``), ``~/Library/Caches/islandcare``
-    on macOS, ``%LOCALAPPDATA%\\islandcare\\Cache`` on Windows.
+    on macOS, ``%LOCALAPPDATA%\islandcare\Cache`` on Windows.
     """
     env = os.environ.get("ISLANDCARE_CACHE")
     if env:
@@ -147,7 +147,7 @@ class AreaConfig:
     sources: dict[str, str] = field(default_factory=dict)
 
     def get(self, dotted: str, default: Any = None) -> Any:
-        """The value at a dotted key, or ``default`` when absent."""
+        """Return the value at a dotted key, or ``default`` when absent."""
         node: Any = self.settings
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
@@ -161,27 +161,33 @@ class AreaConfig:
 
     @property
     def name_zh(self) -> str:
+        """The area's name in Chinese, as written."""
         return str(self.get("area.name_zh"))
 
     @property
     def name_pinyin(self) -> str:
+        """The area's name in pinyin."""
         return str(self.get("area.name_pinyin"))
 
     @property
     def code(self) -> str:
+        """The area's administrative code."""
         return str(self.get("area.code"))
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
+        """The area's box: (west, south, east, north) in WGS-84."""
         b = self.get("area.bbox")
         return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
     @property
     def utm_epsg(self) -> int:
+        """EPSG code of the metric (UTM) CRS used for distances."""
         return int(self.get("area.utm_epsg"))
 
     @property
     def title(self) -> str:
+        """The name in Chinese and pinyin, for titles."""
         return f"{self.name_zh} {self.name_pinyin}"
 
     def speed_kmh(self, road_class: str) -> float:

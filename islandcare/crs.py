@@ -94,7 +94,7 @@ def out_of_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
 
 
 def _delta(x: NDArray[np.float64], y: NDArray[np.float64]) -> Coords:
-    """The GCJ-02 offset in degrees at WGS-84 ``(x, y)``."""
+    """Return the GCJ-02 offset in degrees at WGS-84 ``(x, y)``."""
     dx, dy = x - 105.0, y - 35.0
     sq = np.sqrt(np.abs(dx))
     trig = 20.0 * np.sin(6.0 * dx * math.pi) + 20.0 * np.sin(2.0 * dx * math.pi)

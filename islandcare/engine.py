@@ -56,7 +56,7 @@ from __future__ import annotations
 
 __all__ = ["NO_PREDECESSOR", "Engine", "Leg", "Nearest", "SourceTimes"]
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -195,16 +195,16 @@ class Engine:
 
     def __init__(
         self,
-        nodes: list[Hashable],
+        nodes: Sequence[Hashable],
         matrix: csr_array,
         edge_mode: np.ndarray,
         edge_mapped: np.ndarray,
         mode_names: tuple[str, ...],
         *,
-        node_index: dict[Hashable, int] | None = None,
+        node_index: Mapping[Any, int] | None = None,
     ) -> None:
         self.nodes = nodes
-        self.node_index: dict[Hashable, int] = (
+        self.node_index: Mapping[Any, int] = (
             {node: i for i, node in enumerate(nodes)} if node_index is None else node_index
         )
         self.matrix = matrix
@@ -276,10 +276,10 @@ class Engine:
                                node_index=index)
 
     @classmethod
-    def from_arrays(cls, nodes: list[Hashable], tail: np.ndarray, head: np.ndarray,
+    def from_arrays(cls, nodes: Sequence[Hashable], tail: np.ndarray, head: np.ndarray,
                     minutes: np.ndarray, *, modes: np.ndarray, mapped: np.ndarray,
                     mode_names: tuple[str, ...],
-                    node_index: dict[Hashable, int] | None = None) -> Engine:
+                    node_index: Mapping[Any, int] | None = None) -> Engine:
         """Compile edges given as arrays (no networkx graph needed).
 
         Parameters
@@ -476,7 +476,7 @@ class Engine:
         return Nearest(minutes, source, pred, ids, delay, cutoff)
 
     def path(self, nearest_or_source: Nearest | Hashable, target: Hashable) -> list[Hashable]:
-        """The quickest path to ``target``, as node ids.
+        """Return the quickest path to ``target``, as node ids.
 
         Parameters
         ----------
@@ -588,7 +588,7 @@ class Engine:
     def with_source_added(
         self, state: SourceTimes, node: Hashable, *, delay: float = 0.0
     ) -> SourceTimes:
-        """The state with one more source: one Dijkstra and a minimum.
+        """Return the state with one more source: one Dijkstra and a minimum.
 
         Parameters
         ----------
@@ -619,7 +619,7 @@ class Engine:
         )
 
     def with_source_removed(self, state: SourceTimes, source_index: int) -> SourceTimes:
-        """The state without one source; sources after it move down by one.
+        """Return the state without one source; sources after it move down by one.
 
         Only the nodes the removed source served best are re-minimised over
         the remaining rows; no Dijkstra is run.
@@ -728,14 +728,14 @@ def _check_cutoff(cutoff: float | None) -> None:
 
 
 def _limit(cutoff: float | None, delay: float) -> float:
-    """scipy's ``limit`` for a source with ``delay``: a little generous."""
+    """Scipy's ``limit`` for a source with ``delay``: a little generous."""
     if cutoff is None:
         return np.inf
     return cutoff - delay + _LIMIT_SLACK * max(1.0, cutoff)
 
 
 def _sparse(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A dense row of minutes as (reached node indices, their minutes), read-only."""
+    """Return a dense row of minutes as (reached node indices, their minutes), read-only."""
     nodes = np.flatnonzero(np.isfinite(row))
     return _frozen(nodes), _frozen(row[nodes])
 

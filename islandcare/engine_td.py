@@ -42,6 +42,7 @@ __all__ = ["DAY", "ClockEngine", "ClockLeg", "next_departure", "parse_clock"]
 import heapq
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import networkx as nx
 import numpy as np
@@ -213,7 +214,7 @@ class ClockEngine:
 
     @classmethod
     def from_network(cls, net) -> ClockEngine:
-        """The clock engine of a :class:`islandcare.network.assemble.Network`.
+        """Return the clock engine of a :class:`islandcare.network.assemble.Network`.
 
         With no timed edge it reuses the network's compiled engines (no work).
         """
@@ -327,7 +328,7 @@ class ClockEngine:
         return out
 
     def trip(self, source: Hashable, target: Hashable, *, depart: float) -> list[ClockLeg]:
-        """The earliest-arrival trip, edge by edge, with clock times (``[]`` if not reached).
+        """Return the earliest-arrival trip, edge by edge, with clock times (``[]`` if not reached).
 
         A plain time-dependent Dijkstra (one heap), used for one trip's legs.
         """
@@ -348,7 +349,7 @@ class ClockEngine:
             if u == goal:
                 break
             lo, hi = m.indptr[u], m.indptr[u + 1]
-            for v, w in zip(m.indices[lo:hi], m.data[lo:hi]):
+            for v, w in zip(m.indices[lo:hi], m.data[lo:hi], strict=True):
                 v = int(v)
                 if t + w < best.get(v, np.inf):
                     best[v] = t + float(w)
@@ -368,7 +369,7 @@ class ClockEngine:
             chain.append(pred[chain[-1]][0])
         chain.reverse()
         legs: list[ClockLeg] = []
-        for u, v in zip(chain, chain[1:]):
+        for u, v in pairwise(chain):
             a, b = self.nodes[u], self.nodes[v]
             if pred[v][1] >= 0:
                 legs.append(ClockLeg("wait", best[v] - best[u], True, a, b, best[u], best[v],

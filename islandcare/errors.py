@@ -48,7 +48,7 @@ MAX_SHOWN: int = 200
 
 
 def capped_lines(problems: list[Problem], *, limit: int = MAX_SHOWN) -> list[str]:
-    """The first ``limit`` problems as text, then one line counting the rest."""
+    """Return the first ``limit`` problems as text, then one line counting the rest."""
     lines = [format_problem(p) for p in problems[:limit]]
     rest = problems[limit:]
     if rest:

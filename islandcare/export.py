@@ -128,23 +128,31 @@ def write_table(
     n = len(data)
 
     if fmt == "csv":
-        data = _as_text_cells(data)
-        return atomic_write(path, lambda tmp: _checked(_write_csv(data, tmp), tmp, fmt, n))
-    if fmt == "xlsx":
-        return atomic_write(path, lambda tmp: _checked(
-            _write_xlsx(data, tmp, sheet_name=sheet_name, notes=notes), tmp, fmt, n))
-    features = gpd.GeoDataFrame(
-        data.reset_index(drop=True), geometry=_null_empty(geometry, len(data)), crs="EPSG:4326"
-    )
-    return atomic_write(path, lambda tmp: _checked(
-        _write_geojson(features, tmp, layer=path.stem), tmp, fmt, n))
+        cells = _as_text_cells(data)
+
+        def write(tmp: Path) -> None:
+            _write_csv(cells, tmp)
+            _checked(tmp, fmt, n)
+    elif fmt == "xlsx":
+        def write(tmp: Path) -> None:
+            _write_xlsx(data, tmp, sheet_name=sheet_name, notes=notes)
+            _checked(tmp, fmt, n)
+    else:
+        features = gpd.GeoDataFrame(
+            data.reset_index(drop=True), geometry=_null_empty(geometry, len(data)), crs="EPSG:4326"
+        )
+
+        def write(tmp: Path) -> None:
+            _write_geojson(features, tmp, layer=path.stem)
+            _checked(tmp, fmt, n)
+    return atomic_write(path, write)
 
 
 # -- preparing the table ------------------------------------------------------
 
 
 def _resolve_format(path: Path, format: str | None) -> str:
-    """The format to write: ``format`` if given, else the suffix of ``path``.
+    """Return the format to write: ``format`` if given, else the suffix of ``path``.
 
     A format that disagrees with a known table suffix (``--format csv -o x.xlsx``)
     is an error: the file would open as garbage.
@@ -179,7 +187,7 @@ def _as_text_cells(data: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def _checked(_: None, tmp: Path, fmt: str, n_rows: int) -> None:
+def _checked(tmp: Path, fmt: str, n_rows: int) -> None:
     """Read back what was written to ``tmp``; raise OSError if it is not the whole table.
 
     A full disk or a failing driver can leave an empty or cut file without an
@@ -197,8 +205,8 @@ def _checked(_: None, tmp: Path, fmt: str, n_rows: int) -> None:
     if fmt == "csv":
         import csv
 
-        with tmp.open(encoding="utf-8-sig", newline="") as fh:
-            count = sum(1 for _ in csv.reader(fh)) - 1
+        with tmp.open(encoding="utf-8-sig", newline="") as text:
+            count = sum(1 for _ in csv.reader(text)) - 1
     elif fmt == "xlsx":
         from openpyxl import load_workbook
 
@@ -229,7 +237,7 @@ def _check_sheet_name(sheet_name: str, notes: list[str] | None) -> None:
 
 
 def _geometry_wgs84(frame: pd.DataFrame) -> gpd.GeoSeries | None:
-    """The frame's active geometry in EPSG:4326, or None if it has none."""
+    """Return the frame's active geometry in EPSG:4326, or None if it has none."""
     if not isinstance(frame, gpd.GeoDataFrame) or frame.active_geometry_name is None:
         return None
     geometry = frame.geometry
@@ -343,7 +351,7 @@ def _write_geojson(features: gpd.GeoDataFrame, tmp: Path, *, layer: str) -> None
 
 
 def _cell(value: object) -> object:
-    """A value openpyxl accepts: missing -> None, numpy scalars -> Python, odd types -> text."""
+    """Return a value openpyxl accepts: missing -> None, numpy scalars -> Python, odd types -> text."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, str):

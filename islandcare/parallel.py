@@ -79,7 +79,8 @@ def map_areas(task: Callable[[str, Any], Any], keys: Sequence[str], arg: Any, *,
             msg = f"Cannot reach the Dask scheduler at {dask_address} ({exc}): check the address."
             raise InputError(msg) from None
         with client:
-            futures = {client.submit(_guarded, task, key, arg, pure=False, key=f"islandcare-{key}-{time.time_ns()}"): key
+            futures = {client.submit(_guarded, task, key, arg, pure=False,
+                                     key=f"islandcare-{key}-{time.time_ns()}"): key
                        for key in keys}
             for fut in as_completed(futures):
                 key = futures[fut]

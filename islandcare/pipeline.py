@@ -81,7 +81,7 @@ class AreaRun:
         return self.report.summary
 
     def index_entry(self) -> dict[str, Any]:
-        """This area's line in the overview page (``render.index.write_index``)."""
+        """Return this area's line in the overview page (``render.index.write_index``)."""
         s = self.report.summary
         return {"area": self.area.key, "title": self.area.config.title,
                 "map": str((self.out or Path()) / "index.html"), "lang": self.lang,
@@ -96,7 +96,7 @@ class AreaRun:
 
 
 def with_osm_cache(area: Area) -> tuple[Area, list[str]]:
-    """The area with its OpenStreetMap cache laid over the pack, and lines saying what was used."""
+    """Return the area with its OpenStreetMap cache laid over the pack, and lines saying what was used."""
     from islandcare.data.conflate import load_osm_cache, road_source_line, with_osm
 
     data = load_osm_cache(area.key)
@@ -168,7 +168,7 @@ def run_area(
     from islandcare.render.words import area_lang
 
     con: Progress = progress or Silent()
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     if isinstance(area, str):
         pack = con.step("load offline pack", lambda: load_pack(area))
         pack, osm_notes = con.step("lay the OpenStreetMap cache over the pack",
@@ -227,7 +227,7 @@ def run_area(
 
 def _write_area(area: Area, rep: AreaReport, where: Path, *, notes: list[str], lang: str,
                 con: Progress) -> None:
-    """The map, summary and exports of one analysed area, into ``where``."""
+    """Write the map, summary and exports of one analysed area into ``where``."""
     from islandcare.analyses.profile import PROFILE_COLUMNS
     from islandcare.analyses.report import UNDERSERVED_COLUMNS, VERDICT_COLUMNS, place_frame
     from islandcare.export import write_table

@@ -40,7 +40,7 @@ _POINT_COLUMNS = (("lon", "经度", "longitude in degrees, WGS-84 (or the table'
 
 
 def _chinese(name: str, table: str) -> str | None:
-    """The first alias of ``name`` written in Chinese, or None."""
+    """Return the first alias of ``name`` written in Chinese, or None."""
     for alias in column_aliases(table).get(name, []):
         if any("\u4e00" <= ch <= "\u9fff" for ch in alias):
             return alias
@@ -48,7 +48,7 @@ def _chinese(name: str, table: str) -> str | None:
 
 
 def header_label(name: str, table: str) -> str:
-    """The template header of a column: ``名称(name)``, or the schema name alone."""
+    """Return the template header of a column: ``名称(name)``, or the schema name alone."""
     zh = _chinese(name, table)
     return f"{zh}({name})" if zh else name
 

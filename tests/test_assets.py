@@ -220,7 +220,7 @@ def test_unvendored_plugin_raises_with_url(tmp_path: Path) -> None:
 def test_awesome_marker_icon_raises(tmp_path: Path) -> None:
     m = offline_map(location=[30, 122])
     folium.Marker([30, 122], icon=folium.Icon(color="red")).add_to(m)
-    with pytest.raises(MissingAssetError, match="awesome-markers.*CircleMarker"):
+    with pytest.raises(MissingAssetError, match=r"awesome-markers.*CircleMarker"):
         write_map(m, tmp_path / "map.html")
 
 

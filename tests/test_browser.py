@@ -31,9 +31,10 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="no playwright package (pip install playwright)")
 
-from test_maps import AREAS, area_reports, expected_layers  # shares the session's analyses
+# imported after the skips above, so the module skips cleanly without Chromium or playwright
+from test_maps import AREAS, area_reports, expected_layers  # noqa: E402 (shares the session's analyses)
 
-from islandcare.render.maps import write_area_map
+from islandcare.render.maps import write_area_map  # noqa: E402
 
 
 @pytest.fixture(scope="module")

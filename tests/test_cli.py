@@ -100,7 +100,6 @@ def test_run_with_a_planner_facility_table(tmp_path, capsys):
                  "--facilities", str(table)]) == 0
     import json
 
-    import pytest
 
     summary = json.loads((tmp_path / "out/shengsi/summary.json").read_text("utf-8"))
     assert "ambulance and boat stations in the data" in summary["ambulance"]["bases"]
@@ -170,7 +169,6 @@ def test_run_with_planner_ports_and_sea_links(tmp_path, capsys):
     """A planner's port on 黄龙 and a link to 小菜园 end the data gap: 黄龙 is then reached."""
     import json
 
-    import pytest
 
     ports = tmp_path / "ports.csv"
     ports.write_text("port_id,name,lon,lat\nhl,黄龙码头,122.5617,30.6607\n", encoding="utf-8")

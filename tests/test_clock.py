@@ -118,7 +118,7 @@ def test_real_network_without_clock_equals_static_and_clock_never_beats_the_next
     # with timetables: the batch search and the heap Dijkstra agree on every place
     places = [n for n in net.graph if n.startswith(("t:", "v:"))]
     row = eng.arrivals(fac, depart=600.0, at=places)[0]
-    for p, m in zip(places[:12], row[:12]):
+    for p, m in zip(places[:12], row[:12], strict=True):
         best = min((lg[-1].arrives - 600.0 if (lg := eng.trip(f, p, depart=600.0)) else np.inf)
                    for f in fac)
         assert m == pytest.approx(best)
@@ -146,5 +146,5 @@ def test_a_link_stated_one_way_is_not_mirrored(packs):
 def test_parse_clock_says_what_it_expects():
     assert parse_clock("07:30") == 450.0
     for bad in ("7.30", "25:00", "ab:cd", "12:60"):
-        with pytest.raises(ValueError, match="HH:MM|00-23"):
+        with pytest.raises(ValueError, match=r"HH:MM|00-23"):
             parse_clock(bad)

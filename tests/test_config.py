@@ -68,5 +68,5 @@ def test_missing_setting_is_named(tmp_path):
     (root / "areas").mkdir(parents=True)
     text = (REPO / "geodata/areas/shengsi.toml").read_text("utf-8")
     (root / "areas/shengsi.toml").write_text(text, "utf-8")  # no _defaults.toml: speeds missing
-    with pytest.raises(InputError, match="speeds.offroad"):
+    with pytest.raises(InputError, match=r"speeds\.offroad"):
         load_area("shengsi", root=root)

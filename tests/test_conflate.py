@@ -69,7 +69,8 @@ def test_two_rows_of_one_source_are_never_merged():
 
 
 @pytest.mark.parametrize(("name", "bare"), [("新街社区居委会", "新街"), ("东沙村", "东沙"),
-                                            ("东沙村委会", "东沙"), ("村", "村"), ("平阳浦村村委会", "平阳浦"), ("Nordby", "Nordby")])
+                                            ("东沙村委会", "东沙"), ("村", "村"), ("平阳浦村村委会", "平阳浦"),
+                                            ("Nordby", "Nordby")])
 def test_strip_suffix(name, bare):
     assert strip_suffix(name) == bare
 
@@ -89,7 +90,7 @@ def test_places_match_register_villages_by_name_within_their_township(packs):
     area = packs["putuo"]
     seat = area.layers["townships"].set_index("code").loc["330903001"].geometry
     vil = area.layers["villages"]
-    names = dict(zip(vil["name"], vil["code"]))
+    names = dict(zip(vil["name"], vil["code"], strict=True))
     assert {"海星社区居委会", "中洲社区居委会", "鲁家峙村委会", "大干社区居委会", "大干村委会"} <= set(names)
     rows = [("海星社区居委会", 1), ("中洲", 2), ("鲁家峙岛", 3), ("大干", 4), ("不存在的地方", 5)]
     places = gpd.GeoDataFrame(

@@ -36,7 +36,7 @@ def two_way(
 
 
 def row(engine: Engine, values: np.ndarray) -> dict[Hashable, float]:
-    return dict(zip(engine.nodes, values.tolist()))
+    return dict(zip(engine.nodes, values.tolist(), strict=True))
 
 
 # --- hand-made graphs -----------------------------------------------------------
@@ -92,7 +92,7 @@ def test_islands_and_isolated_nodes_are_unreachable() -> None:
     t = row(engine, engine.times(["a"])[0])
     assert t == {"a": 0.0, "b": 3.0, "x": math.inf, "y": math.inf, "lonely": math.inf}
     near = engine.nearest(["a", "y"])
-    assert dict(zip(engine.nodes, near.source.tolist())) == {
+    assert dict(zip(engine.nodes, near.source.tolist(), strict=True)) == {
         "a": 0,
         "b": 0,
         "x": 1,
@@ -323,7 +323,7 @@ def test_times_match_networkx(
     assert times.shape == (40, len(helsinki))
     if cutoff is not None:  # the cutoff bites
         assert np.any(np.isinf(times) & np.isfinite(helsinki_engine.times(sources)))
-    for s, values in zip(sources, times):
+    for s, values in zip(sources, times, strict=True):
         lengths = nx.single_source_dijkstra_path_length(
             helsinki, s, cutoff=cutoff, weight="minutes"
         )
@@ -348,7 +348,7 @@ def test_nearest_with_delays_matches_brute_force(
     sources = sample(helsinki, 25, seed=3)
     delays = np.random.default_rng(3).uniform(0.0, 2.0, size=len(sources))
     brute = np.full((len(sources), len(helsinki)), np.inf)
-    for r, (s, d) in enumerate(zip(sources, delays)):
+    for r, (s, d) in enumerate(zip(sources, delays, strict=True)):
         for v, t in nx.single_source_dijkstra_path_length(helsinki, s, weight="minutes").items():
             brute[r, helsinki_engine.node_index[v]] = t + d
     near = helsinki_engine.nearest(sources, delays=delays)
@@ -403,17 +403,17 @@ def test_paths_and_legs_add_up_to_the_time(
 def test_zero_minute_edges_on_the_real_network(helsinki: nx.MultiDiGraph) -> None:
     G = helsinki.copy()
     pairs = sample(G, 60, seed=5)
-    for u, v in zip(pairs[::2], pairs[1::2]):  # free village-access style links
+    for u, v in zip(pairs[::2], pairs[1::2], strict=False):  # free village-access style links
         G.add_edge(u, v, minutes=0.0, mode="access", mapped=False)
         G.add_edge(v, u, minutes=0.0, mode="access", mapped=False)
     engine = Engine.compile(G)
     sources = pairs[:10] + sample(G, 10, seed=6)
-    for s, values in zip(sources, engine.times(sources)):
+    for s, values in zip(sources, engine.times(sources), strict=True):
         lengths = nx.single_source_dijkstra_path_length(G, s, weight="minutes")
         assert_row_matches(engine, values, lengths)
     # Each zero link's ends are at the same time from anywhere.
     times = engine.times(sources)
-    for u, v in zip(pairs[::2], pairs[1::2]):
+    for u, v in zip(pairs[::2], pairs[1::2], strict=False):
         assert np.array_equal(times[:, engine.node_index[u]], times[:, engine.node_index[v]])
     path = engine.path(pairs[0], pairs[1])
     assert path == [pairs[0], pairs[1]]

@@ -60,7 +60,7 @@ def run_main(argv: list[str], capsys) -> tuple[int, str, str]:
 @pytest.mark.parametrize("points", [True, False], ids=["no-station", "no-point"])
 def test_run_with_a_facilities_table_without_station_or_points(tmp_path, capsys, points):
     table = pack_facilities_csv(tmp_path, points=points)
-    code, out, err = run_main(["run", "--area", "shengsi", "--out", str(tmp_path / "out"),
+    code, _out, err = run_main(["run", "--area", "shengsi", "--out", str(tmp_path / "out"),
                                "--facilities", str(table), "--replace-facilities", "-q"], capsys)
     assert code == 0, err
     folder = tmp_path / "out" / "shengsi"
@@ -324,7 +324,7 @@ def test_interrupted_area_folder_leaves_the_old_one(tmp_path):
         start_area_folder,
     )
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     work = start_area_folder(tmp_path, "shengsi")
     (work / "index.html").write_text("first")
     finish_area_folder(work, tmp_path / "shengsi", area="shengsi", started=now, inputs={},

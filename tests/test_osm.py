@@ -327,7 +327,7 @@ def test_facility_kind(tags: dict[str, str], name: str, kind: str | None) -> Non
 
 def test_missing_file_is_input_error(tmp_path: Path) -> None:
     missing = tmp_path / "zhoushan.osm.pbf"
-    with pytest.raises(InputError, match="zhoushan.osm.pbf") as info:
+    with pytest.raises(InputError, match=r"zhoushan\.osm\.pbf") as info:
         osm.load_osm_file(missing)
     assert "not found" in str(info.value)
 
@@ -335,7 +335,7 @@ def test_missing_file_is_input_error(tmp_path: Path) -> None:
 def test_wrong_extension_is_input_error(tmp_path: Path) -> None:
     table = tmp_path / "zhoushan.csv"
     table.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(InputError, match="zhoushan.csv") as info:
+    with pytest.raises(InputError, match=r"zhoushan\.csv") as info:
         osm.load_osm_file(table)
     assert ".osm.pbf" in str(info.value)
 

@@ -136,7 +136,7 @@ def test_every_named_village_and_hamlet_is_assessed(root, raw, geodata, tmp_path
     assert main(["run", "--area", "samsoe", "--out", str(tmp_path), "-q"]) == 0
     places = pd.read_csv(tmp_path / "samsoe/places.csv", encoding="utf-8-sig", dtype=str)
     villages = places[places["code 代码"].str.startswith("osm-")]
-    assert dict(zip(villages["code 代码"], villages["name 名称"])) == raw["places"]
+    assert dict(zip(villages["code 代码"], villages["name 名称"], strict=True)) == raw["places"]
     assert len(raw["places"]) == 31  # 5 villages, 24 hamlets, 2 isolated dwellings
     assert set(villages["verdict 结论"]) <= {"covered", "underserved"}
     summary = (tmp_path / "samsoe/summary.json").read_text("utf-8")

@@ -31,7 +31,7 @@ def test_one_row_per_place_with_a_point_and_departure(putuo_profile):
 
 def test_response_follows_daylight_and_the_clock(putuo_profile):
     area, nets, _, prof = putuo_profile
-    rise, sset = day_hours(area.config)
+    _rise, _sset = day_hours(area.config)
     seat = prof[prof["code"] == "330903105"].set_index("depart")  # 东极镇
     noon, night = seat.loc["12:00", "response_min"], seat.loc["23:00", "response_min"]
     assert noon < night  # the helicopter by day, an on-call boat after dark
@@ -44,7 +44,7 @@ def test_response_follows_daylight_and_the_clock(putuo_profile):
     delay = float(area.config.get("ambulance.activation_minutes"))
     t0 = parse_clock("23:00")
     best = np.inf
-    for fid, kind in zip(bases["facility_id"], bases["kind"]):
+    for fid, kind in zip(bases["facility_id"], bases["kind"], strict=True):
         d = 0.0 if kind == "air_base" else delay
         legs = eng.trip(f"f:{fid}", "t:330903105", depart=t0 + d) if net.has(f"f:{fid}") else []
         if legs:

@@ -87,7 +87,7 @@ def test_sunrise_and_sunset_follow_latitude_and_date():
 
 def test_a_late_departure_grounds_day_only_flights(packs):
     area = packs["shengsi"]
-    rise, sset = day_hours(area.config)
+    _rise, _sset = day_hours(area.config)
     assert flies_at(area.config, 10.0) and not flies_at(area.config, 23.0)
 
     def air(hour):

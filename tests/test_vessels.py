@@ -32,7 +32,7 @@ def test_at_night_the_outlying_islands_are_reached_by_emergency_vessel_and_say_s
     reached = 0
     tw = area.layers["townships"]
     ports = area.layers["ports"]
-    for code, outlying in zip(tw["code"], tw["outlying_island"]):
+    for code, outlying in zip(tw["code"], tw["outlying_island"], strict=True):
         node = f"t:{code}"
         has_port = code in set(ports["township_code"])
         if not (outlying and has_port and night.has(node)):
@@ -87,7 +87,7 @@ def test_a_vessel_at_an_unknown_pier_is_an_input_error(packs):
     settings = dict(area.config.settings)
     settings["sea"] = {**settings["sea"], "emergency_vessels": [{"pier": "atlantis", "name": "x"}]}
     cfg = dataclasses.replace(area.config, settings=settings)
-    with pytest.raises(InputError, match="atlantis.*not a port"):
+    with pytest.raises(InputError, match=r"atlantis.*not a port"):
         vessels(cfg, area.layers["ports"])
 
 

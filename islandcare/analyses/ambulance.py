@@ -22,7 +22,7 @@ from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
-__all__ = ["ResponseResult", "emergency_bases", "ambulance_norm", "response_times", "response_summary"]
+__all__ = ["ResponseResult", "ambulance_norm", "emergency_bases", "response_summary", "response_times"]
 
 BASE_KINDS = ("ambulance_station", "boat_station", "air_base")
 
@@ -36,7 +36,7 @@ class ResponseResult:
 
 
 def emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
-    """The existing emergency bases and the rule that chose them (hospitals stand in when none)."""
+    """Return the existing emergency bases and the rule that chose them (hospitals stand in when none)."""
     fac = area.layers["facilities"]
     status = fac["status"].fillna("existing")
     live = fac[status == "existing"]
@@ -70,7 +70,11 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
     cfg = area.config
     bases, rule = emergency_bases(area)
     default_delay = float(cfg.get("ambulance.activation_minutes"))
-    sources, delays, names, quality, xy = [], [], [], [], []
+    sources: list[str] = []
+    delays: list[float] = []
+    names: list[str] = []
+    quality: list[str | None] = []
+    xy: list[tuple[float, float] | None] = []
     for _, b in bases.iterrows():
         node = f"f:{b['facility_id']}"
         if not net.has(node):
@@ -109,7 +113,7 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
         j = eng.node_index[node]
         t = float(near.minutes[j]) if near is not None else math.inf
         out.at[i, "response_min"] = t
-        if not np.isfinite(t):
+        if near is None or not np.isfinite(t):
             why = (unreached_reason(net, area, sources[0], node) if sources
                    else "no emergency base with a point is in the data")
             out.at[i, "response_status"] = "unknown" if "in the data" in why else "underserved"

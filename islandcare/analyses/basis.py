@@ -25,7 +25,7 @@ BASES: tuple[str, ...] = ("exact", "modelled", "assumed")
 
 
 def weakest(bases: Iterable[object]) -> str | None:
-    """The weakest of some bases (``None`` and NaN ignored); ``None`` when there is none."""
+    """Return the weakest of some bases (``None`` and NaN ignored); ``None`` when there is none."""
     found = [b for b in bases if isinstance(b, str) and b in BASES]
     return max(found, key=BASES.index) if found else None
 
@@ -41,7 +41,7 @@ def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 def point_basis(*, modelled_leg: bool, place_quality: object, facility_quality: object,
                 place_xy: tuple[float, float] | None, facility_xy: tuple[float, float] | None,
                 assumed_within_m: float) -> str:
-    """The basis of one place's time to one facility.
+    """Return the basis of one place's time to one facility.
 
     Parameters
     ----------
@@ -55,9 +55,9 @@ def point_basis(*, modelled_leg: bool, place_quality: object, facility_quality: 
         Two ends this close, one of them approximate, make the time ``assumed``.
     """
     approx = "approximate" in (str(place_quality), str(facility_quality))
-    if approx and place_xy is not None and facility_xy is not None:
-        if _metres(*place_xy, *facility_xy) <= assumed_within_m:
-            return "assumed"
+    if (approx and place_xy is not None and facility_xy is not None
+            and _metres(*place_xy, *facility_xy) <= assumed_within_m):
+        return "assumed"
     exact_points = str(place_quality) == "exact" and str(facility_quality) == "exact"
     return "exact" if exact_points and not modelled_leg else "modelled"
 

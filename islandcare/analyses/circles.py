@@ -17,6 +17,8 @@ the land reached from there is drawn.
 
 from __future__ import annotations
 
+from typing import Any
+
 import contourpy
 import geopandas as gpd
 import numpy as np
@@ -39,7 +41,7 @@ def _land_edges(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     """
     cache = net.__dict__.get("_land_edge_arrays")
     if cache is None:
-        e = net.edges
+        e = net.built_edges
         land = np.isin(e.mode, [k for k, m in enumerate(e.mode_names) if m in LAND_MODES])
         coords = np.full((len(e.nodes), 2), np.nan)
         if net.metric_xy is not None:
@@ -56,7 +58,7 @@ def _land_edges(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
 
 def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseGeometry,
                  epsg: int, width_m: float = 150.0, cell_m: float | None = None) -> BaseGeometry:
-    """The land reached within ``limit`` minutes, as a (multi)polygon in WGS-84.
+    """Return the land reached within ``limit`` minutes, as a (multi)polygon in WGS-84.
 
     Parameters
     ----------
@@ -88,9 +90,9 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
     start = metric[u]
     end = start + (metric[v] - start) * frac[:, None]
     key = ("_land_metric", id(land), epsg)
-    land_m = net.__dict__.get(key)
+    land_m = _cache(net).get(key)
     if land_m is None:
-        land_m = net.__dict__[key] = gpd.GeoSeries([land], crs=4326).to_crs(epsg).iloc[0]
+        land_m = _cache(net)[key] = gpd.GeoSeries([land], crs=4326).to_crs(epsg).iloc[0]
     band = _band(start, end, width_m=width_m, cell_m=cell_m or width_m / 3.0, within=land_m.bounds)
     if band.is_empty:
         return shapely.GeometryCollection()
@@ -98,23 +100,28 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
     return gpd.GeoSeries([clipped], crs=epsg).to_crs(4326).iloc[0]
 
 
+def _cache(net: Network) -> dict[tuple[Any, ...], Any]:
+    """Return the derived geometry and coordinates kept on the network, by key."""
+    return net.__dict__.setdefault("_circles_cache", {})
+
+
 def _metric_coords(net: Network, coords: np.ndarray, epsg: int) -> np.ndarray:
     """Node coordinates in the metric CRS (cached on the network)."""
     if net.metric_xy is not None and epsg == net.epsg:
         return coords  # already metric
     key = ("_metric_coords", epsg)
-    if key not in net.__dict__:
+    if key not in _cache(net):
         ok = ~np.isnan(coords[:, 0])
         out = np.full_like(coords, np.nan)
         pts = gpd.GeoSeries(gpd.points_from_xy(coords[ok, 0], coords[ok, 1]), crs=4326).to_crs(epsg)
         out[ok] = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
-        net.__dict__[key] = out
-    return net.__dict__[key]
+        _cache(net)[key] = out
+    return _cache(net)[key]
 
 
 def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
           within: tuple[float, float, float, float]) -> BaseGeometry:
-    """The area within ``width_m`` of the segments start→end, traced from a raster of ``cell_m`` cells.
+    """Return the area within ``width_m`` of the segments start→end, traced from a raster of ``cell_m`` cells.
 
     Only the part inside the box ``within`` (minx, miny, maxx, maxy) is traced.
     """
@@ -147,7 +154,7 @@ def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
     reached[(on_line[:, None] + (dy[disc] * nx_ + dx[disc])[None, :]).ravel()] = 1.0
     gen = contourpy.contour_generator(z=reached.reshape(ny_, nx_), fill_type="OuterOffset")
     polys = []
-    for pts, offsets in zip(*gen.filled(0.5, 2.0)):
+    for pts, offsets in zip(*gen.filled(0.5, 2.0), strict=True):
         pts = pts * cell_m + lo
         rings = [pts[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
         polys.append(shapely.Polygon(rings[0], rings[1:]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
@@ -26,7 +27,7 @@ def is_city_level(area: Area) -> bool:
 
 
 def county_of(township_code: object) -> str:
-    """The county code of a township (9 digits) or village (12 digits) code."""
+    """Return the county code of a township (9 digits) or village (12 digits) code."""
     return str(township_code)[:6]
 
 
@@ -54,7 +55,8 @@ def county_table(area: Area, places: pd.DataFrame) -> list[dict]:
     rows = []
     for c in area.meta.get("counties", []):
         sub = vil[county == c["code"]]
-        rows.append({**response(sub), "code": c["code"], "name": c["name"], "townships": int((tw_county == c["code"]).sum()),
+        rows.append({**response(sub), "code": c["code"], "name": c["name"],
+                     "townships": int((tw_county == c["code"]).sum()),
                      "villages": len(sub), "villages_with_point": int(sub["node"].notna().sum()),
                      **{s: int((sub["status"] == s).sum()) for s in _STATUSES},
                      "town": int((sub["settlement_class"] == "town").sum()),
@@ -63,7 +65,7 @@ def county_table(area: Area, places: pd.DataFrame) -> list[dict]:
                      "land_km2": c.get("land_km2")})
     if not rows:
         return []
-    total = {"code": area.config.code, "name": f"{area.config.name_zh} (sum of counties)"}
+    total: dict[str, Any] = {"code": area.config.code, "name": f"{area.config.name_zh} (sum of counties)"}
     for k in ("townships", "villages", "villages_with_point", *_STATUSES, "town", "countryside"):
         total[k] = sum(r[k] for r in rows)
     pops = [r["population"] for r in rows]
@@ -72,7 +74,7 @@ def county_table(area: Area, places: pd.DataFrame) -> list[dict]:
                                 else "2020 (census), counties without a figure left out")
     total["land_km2"] = round(sum(r["land_km2"] or 0 for r in rows), 1)
     total.update(response(vil))
-    return rows + [total]
+    return [*rows, total]
 
 
 def county_norm(area: Area, *, per: float) -> pd.DataFrame:
@@ -115,7 +117,7 @@ def county_norm(area: Area, *, per: float) -> pd.DataFrame:
 
 
 def county_subset(area: Area, code: str) -> Area:
-    """The area's places in one county only (townships and villages); facilities, roads and land stay.
+    """Return the area's places in one county only (townships and villages); facilities, roads and land stay.
 
     Care across the county line still counts: only the places reported on are cut.
 

@@ -105,7 +105,7 @@ def facility_sources(area: Area, net: Network, kinds: tuple[str, ...], *,
 
 def _facility_names(area: Area) -> dict[str, str]:
     fac = area.layers["facilities"]
-    return {f"f:{i}": n for i, n in zip(fac["facility_id"], fac["name"])}
+    return {f"f:{i}": n for i, n in zip(fac["facility_id"], fac["name"], strict=True)}
 
 
 def evaluate_circle(area: Area, places: pd.DataFrame, nets: NetworkCache, circle: Circle, *,
@@ -135,8 +135,8 @@ def evaluate_circle(area: Area, places: pd.DataFrame, nets: NetworkCache, circle
     """
     names = _facility_names(area)
     fac = area.layers["facilities"]
-    fac_quality = {f"f:{i}": q for i, q in zip(fac["facility_id"], fac["location_quality"])}
-    fac_xy = {f"f:{i}": (g.x, g.y) for i, g in zip(fac["facility_id"], fac.geometry)
+    fac_quality = {f"f:{i}": q for i, q in zip(fac["facility_id"], fac["location_quality"], strict=True)}
+    fac_xy = {f"f:{i}": (g.x, g.y) for i, g in zip(fac["facility_id"], fac.geometry, strict=True)
               if g is not None and not g.is_empty}
     near_m = float(area.config.get("verdict.assumed_within_m", 400))
     out = places.copy()

@@ -48,7 +48,7 @@ class Gap:
 
 
 def data_gaps(rep: AreaReport) -> list[Gap]:
-    """The data gaps of an area, largest first; only those with a count above zero.
+    """Return the data gaps of an area, largest first; only those with a count above zero.
 
     Parameters
     ----------

@@ -34,7 +34,7 @@ def candidates(area: Area) -> list[tuple[str, str]]:
     for layer, col, prefix in (("facilities", "facility_id", "f"), ("townships", "code", "t"),
                                ("villages", "code", "v"), ("ports", "port_id", "p")):
         df = area.layers[layer]
-        out += [(str(n), f"{prefix}:{k}") for n, k in zip(df["name"], df[col])]
+        out += [(str(n), f"{prefix}:{k}") for n, k in zip(df["name"], df[col], strict=True)]
     return out
 
 
@@ -46,7 +46,7 @@ def _bare(name: str) -> str:
 
 
 def resolve(area: Area, text: str, *, role: str = "--to") -> str:
-    """The network node a user means by ``text`` (id, code or name).
+    """Return the network node a user means by ``text`` (id, code or name).
 
     Raises
     ------

@@ -8,6 +8,8 @@ no village populations), and are marked so.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
@@ -26,7 +28,7 @@ def _has_point(geom: object) -> bool:
     return isinstance(geom, BaseGeometry) and not geom.is_empty
 
 
-def _int_or_none(v: object) -> int | None:
+def _int_or_none(v: Any) -> int | None:
     try:
         return None if v is None or pd.isna(v) else int(v)
     except (TypeError, ValueError):
@@ -44,7 +46,7 @@ def places(area: Area) -> pd.DataFrame:
     ``island_township`` (whether its township is an outlying island one).
     """
     tw = area.layers["townships"]
-    outlying = dict(zip(tw["code"], tw.get("outlying_island", pd.Series(False, index=tw.index))))
+    outlying = dict(zip(tw["code"], tw.get("outlying_island", pd.Series(False, index=tw.index)), strict=True))
     rows = []
     vil = area.layers["villages"]
     # town or countryside by the area file's rule (official 2016 class, else register suffix)

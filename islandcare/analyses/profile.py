@@ -28,7 +28,7 @@ from islandcare.analyses.coverage import circles_for, facility_sources
 from islandcare.analyses.referral import hospital_nodes
 from islandcare.data.pack import Area
 from islandcare.engine_td import ClockEngine
-from islandcare.network.assemble import NetworkCache
+from islandcare.network.assemble import Network, NetworkCache
 from islandcare.network.daylight import flies_at
 from islandcare.network.scenario import Scenario
 
@@ -85,7 +85,7 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
     limit = np.full(len(on), np.nan)
     clocks: dict[Scenario, ClockEngine] = {}
 
-    def clock(sc: Scenario) -> tuple[ClockEngine, object]:
+    def clock(sc: Scenario) -> tuple[ClockEngine, Network]:
         net = nets.get(sc)
         if sc not in clocks:
             clocks[sc] = ClockEngine.from_network(net)

@@ -28,7 +28,7 @@ __all__ = ["compare_quoted", "model_minutes", "read_quoted"]
 
 
 def model_minutes(area: Area, row: pd.Series) -> float:
-    """The model's minutes for one quoted leg (NaN when not comparable)."""
+    """Return the model's minutes for one quoted leg (NaN when not comparable)."""
     if str(row["comparable"]).lower() != "true":
         return float("nan")
     ports = area.layers["ports"].set_index("port_id")
@@ -48,7 +48,7 @@ def model_minutes(area: Area, row: pd.Series) -> float:
 
 
 def compare_quoted(table: pd.DataFrame, areas: dict[str, Area]) -> pd.DataFrame:
-    """The table with ``model_minutes`` and ``difference`` (model / quoted - 1) per row."""
+    """Return the table with ``model_minutes`` and ``difference`` (model / quoted - 1) per row."""
     out = table.copy()
     out["model_minutes"] = [model_minutes(areas[r["area"]], r) if r["area"] in areas else np.nan
                             for _, r in table.iterrows()]
@@ -57,6 +57,6 @@ def compare_quoted(table: pd.DataFrame, areas: dict[str, Area]) -> pd.DataFrame:
 
 
 def read_quoted(path: Path) -> pd.DataFrame:
-    """The quoted table (CSV, UTF-8)."""
+    """Return the quoted table (CSV, UTF-8)."""
     return pd.read_csv(path, dtype={"comparable": str}, keep_default_na=False,
                        na_values={"quoted_minutes": [""]})

@@ -26,7 +26,6 @@ from islandcare.analyses.coverage import (
     status_counts,
 )
 from islandcare.analyses.places import places as make_places
-from islandcare.analyses.settlement import class_counts
 from islandcare.analyses.profile import day_profile, profile_summary
 from islandcare.analyses.referral import (
     helipad_coverage,
@@ -34,11 +33,12 @@ from islandcare.analyses.referral import (
     referral_times,
     relocation_effect,
 )
+from islandcare.analyses.settlement import class_counts
 from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
-__all__ = ["AreaReport", "UNDERSERVED_COLUMNS", "VERDICT_COLUMNS", "analyse_area", "analysis_steps", "place_frame"]
+__all__ = ["UNDERSERVED_COLUMNS", "VERDICT_COLUMNS", "AreaReport", "analyse_area", "analysis_steps", "place_frame"]
 
 #: Columns of the underserved export, with their headers (Chinese and English).
 UNDERSERVED_COLUMNS: dict[str, str] = {
@@ -94,6 +94,7 @@ class AreaReport:
 
     @property
     def underserved(self) -> pd.DataFrame:
+        """Places with status ``underserved``."""
         return self.places[self.places["status"] == "underserved"]
 
 
@@ -159,7 +160,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
         if circle.key == "primary_care":
             merged["nearest_facility"] = table["facility"]
             merged["modelled_leg"] = table["modelled_leg"]
-        for i, (st, why) in enumerate(zip(table["status"], table["reason"])):
+        for i, (st, why) in enumerate(zip(table["status"], table["reason"], strict=True)):
             if st == "underserved":
                 fail_rules[i].append(circle.key)
                 reasons[i].append(str(why))
@@ -174,7 +175,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     merged["response_modes"] = resp.table["response_modes"]
     merged["response_status"] = resp.table["response_status"]
     merged["response_basis"] = resp.table["response_basis"]
-    for i, (st, why) in enumerate(zip(resp.table["response_status"], resp.table["response_reason"])):
+    for i, (st, why) in enumerate(zip(resp.table["response_status"], resp.table["response_reason"], strict=True)):
         if st == "underserved":
             fail_rules[i].append("ambulance_response")
             reasons[i].append(str(why))
@@ -195,17 +196,17 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     if with_profile:
         report.profile = day_profile(area, places, nets)
         per_place = profile_summary(report.profile).set_index(["unit", "code"])
-        keys = list(zip(merged["unit"], merged["code"]))
+        keys = list(zip(merged["unit"], merged["code"], strict=True))
         for col in per_place.columns:
             merged[col] = [per_place[col].get(k, np.nan) for k in keys]
     status = []
-    for f, u in zip(fail_rules, unknown_rules):
+    for f, u in zip(fail_rules, unknown_rules, strict=True):
         status.append("underserved" if f else ("unknown" if u else "covered"))
     merged["status"] = status
     basis_cols = [c for c in merged.columns if c.endswith("_basis")]
     # the weakest data under any rule of the verdict
     merged["basis"] = [weakest(row) for row in merged[basis_cols].itertuples(index=False)]
-    merged["verdict"] = [verdict_label(st, b) for st, b in zip(merged["status"], merged["basis"])]
+    merged["verdict"] = [verdict_label(st, b) for st, b in zip(merged["status"], merged["basis"], strict=True)]
     merged["failing_rules"] = [", ".join(f) for f in fail_rules]
     merged["unknown_rules"] = [", ".join(u) for u in unknown_rules]
     merged["reason"] = ["; ".join(dict.fromkeys(r)) for r in reasons]
@@ -228,7 +229,8 @@ def _summary(rep: AreaReport) -> dict:
         pop = pd.to_numeric(ts["population"], errors="coerce")
         circles[key] = {
             "label": res.circle.label,
-            "limits": {c: {"minutes": m, "mode": mode, "source": res.circle.sources.get(c, res.circle.sources.get("all", ""))}
+            "limits": {c: {"minutes": m, "mode": mode,
+                           "source": res.circle.sources.get(c, res.circle.sources.get("all", ""))}
                        for c, (m, mode) in res.circle.limits.items()},
             "villages": _counts(tv),
             "township_seats": _counts(ts),
@@ -243,10 +245,13 @@ def _summary(rep: AreaReport) -> dict:
             "reached_land_km2": {c: round(float(_km2(g, cfg.utm_epsg)), 1) for c, g in res.polygons.items()},
         }
     hosp = hospital_nodes(area)
+    if rep.helipads is None:
+        msg = "internal error: the report has no helipad coverage (build it with analyse_area)"
+        raise ValueError(msg)
     return {
         "area": area.key, "title": cfg.title, "code": cfg.code,
         "hour": rep.hour,
-        "villages_in_register": int(len(vil)),
+        "villages_in_register": len(vil),
         "villages_with_point": int(vil["node"].notna().sum()),
         "villages": _counts(vil),
         "villages_by_class": class_counts(vil),
@@ -277,7 +282,7 @@ def _summary(rep: AreaReport) -> dict:
 
 
 def _profile_summary(rep: AreaReport) -> dict:
-    """The day profile's window, and the places inside their circle only part of the day."""
+    """Return the day profile's window, and the places inside their circle only part of the day."""
     if rep.profile is None:
         return {}
     pl = rep.places
@@ -299,7 +304,7 @@ def _profile_summary(rep: AreaReport) -> dict:
 def _assumed(table: pd.DataFrame) -> pd.Series:
     """Per row: True for covered on an assumption, False for covered on data, None otherwise."""
     return pd.Series([None if st != "covered" else b == "assumed"
-                      for st, b in zip(table["status"], table["basis"])], index=table.index, dtype=object)
+                      for st, b in zip(table["status"], table["basis"], strict=True)], index=table.index, dtype=object)
 
 
 def _counts(table: pd.DataFrame) -> dict[str, int]:

@@ -11,7 +11,7 @@ from islandcare.data.pack import Area
 from islandcare.errors import InputError
 from islandcare.network.assemble import Network
 
-__all__ = ["Trip", "land_of", "unreached_reason", "facility_node", "place_node", "place_label", "trip", "times_from"]
+__all__ = ["Trip", "facility_node", "land_of", "place_label", "place_node", "times_from", "trip", "unreached_reason"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Trip:
 
     @property
     def reached(self) -> bool:
+        """Whether the target is reached at all (finite minutes)."""
         return bool(np.isfinite(self.minutes))
 
     @property
@@ -34,6 +35,7 @@ class Trip:
 
     @property
     def rests_on_modelled(self) -> bool:
+        """Whether any leg of the route is modelled rather than mapped."""
         return bool(len(self.legs) and (~self.legs["mapped"]).any())
 
 
@@ -59,7 +61,7 @@ def place_node(area: Area, code: str) -> str:
 
 
 def place_label(area: Area, node: str) -> str:
-    """A readable name for a network node (facility, village, township seat, port)."""
+    """Return a readable name for a network node (facility, village, township seat, port)."""
     kind, _, key = node.partition(":")
     table = {"f": ("facilities", "facility_id"), "v": ("villages", "code"),
              "t": ("townships", "code"), "p": ("ports", "port_id")}.get(kind)
@@ -79,7 +81,7 @@ def _name(area: Area, node: str) -> str:
 
 
 def trip(net: Network, area: Area, source: str, target: str) -> Trip:
-    """The fastest trip from ``source`` to ``target`` (network node ids)."""
+    """Return the fastest trip from ``source`` to ``target`` (network node ids)."""
     for node in (source, target):
         if not net.has(node):
             why = net.not_joined.get(node, "it has no known point")
@@ -108,7 +110,7 @@ def times_from(net: Network, source: str, targets: list[str]) -> pd.Series:
 
 
 def land_of(net: Network, node: str) -> str | None:
-    """The land polygon (island) a joined node stands on."""
+    """Return the land polygon (island) a joined node stands on."""
     return net.land_id.get(node)
 
 

@@ -32,7 +32,7 @@ def _code(v: object) -> str | None:
 
 
 def village_classes(villages: pd.DataFrame, cfg: AreaConfig) -> tuple[list[str], list[str]]:
-    """The class (town/countryside) and the rule that decided it, for each village row.
+    """Return the class (town/countryside) and the rule that decided it, for each village row.
 
     Parameters
     ----------
@@ -49,7 +49,7 @@ def village_classes(villages: pd.DataFrame, cfg: AreaConfig) -> tuple[list[str],
     town = {str(c) for c in (cfg.get("settlement_class.town_codes") or DEFAULT_TOWN_CODES)}
     codes = villages["ur_code_2016"] if "ur_code_2016" in villages else pd.Series(None, index=villages.index)
     labels = villages.get("ur_label_2016", codes)
-    for i, (code, label) in enumerate(zip(codes, labels)):
+    for i, (code, label) in enumerate(zip(codes, labels, strict=True)):
         c = _code(code)
         if c is None:
             if rules[i].startswith("register name") and not rules[i].endswith(_NO_CLASS):

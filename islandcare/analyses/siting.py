@@ -39,7 +39,7 @@ AMBULANCE_KINDS = ("ambulance_station", "boat_station")
 
 
 def demand_weights(places: pd.DataFrame) -> np.ndarray:
-    """Population where stated (township seats), else 1 (a village)."""
+    """Return the population where stated (township seats), else 1 (a village)."""
     pop = pd.to_numeric(places["population"], errors="coerce")
     return np.where(pop.notna(), pop.fillna(0), 1.0).astype(float)
 
@@ -56,6 +56,7 @@ class SiteEffect:
     rules_newly_met: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
+        """Return the effect as a JSON-ready dict."""
         return {"kind": self.kind, "sites": [list(s) for s in self.sites],
                 "circles": self.circles, "response": self.response,
                 "rules_newly_met": self.rules_newly_met,
@@ -168,7 +169,7 @@ class SiteChecker:
                 if r["township_code"] in towns]
 
     def check(self, kind: str, sites: list[tuple[float, float]]) -> SiteEffect:
-        """What adding facilities of ``kind`` at ``sites`` (lon, lat) changes."""
+        """Tell what adding facilities of ``kind`` at ``sites`` (lon, lat) changes."""
         if kind not in FACILITY_KINDS:
             msg = f"Unknown facility kind '{kind}': use one of {', '.join(FACILITY_KINDS)}."
             raise InputError(msg)
@@ -237,8 +238,9 @@ class SiteChecker:
                 "minutes_saved_max": round(float(np.nanmax(saved)) if np.isfinite(saved).any() else 0.0, 1),
             }
             newly |= within_a & ~within_b
-            for name, tgt in zip(self.places.loc[within_a & ~within_b & (self.places["unit"] == "township_seat"), "name"],
-                                 self.response_target[within_a & ~within_b & (self.places["unit"] == "township_seat").to_numpy()]):
+            gained_seat = within_a & ~within_b & (self.places["unit"] == "township_seat")
+            for name, tgt in zip(self.places.loc[gained_seat, "name"],
+                                 self.response_target[gained_seat.to_numpy()], strict=True):
                 effect.rules_newly_met.append(f"ambulance response: {name} now within the {tgt:g}-minute target")
             effect.rules_newly_met += self._norm_met(sites)
         if kind == "helipad":
@@ -285,7 +287,7 @@ def solve_mclp(cover: np.ndarray, weights: np.ndarray, count: int) -> list[int]:
     list of int
         Indices of the chosen candidates (exact optimum by MILP, HiGHS).
     """
-    n_c, n_d = cover.shape
+    n_c, _n_d = cover.shape
     count = min(count, n_c)
     if n_c == 0 or count <= 0:
         return []

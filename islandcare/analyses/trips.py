@@ -36,7 +36,8 @@ def clock_text(minutes: float | None) -> str | None:
     """Absolute minutes as ``HH:MM`` with ``+1d`` past midnight; None stays None."""
     if minutes is None or not np.isfinite(minutes):
         return None
-    day, rest = divmod(int(round(minutes)), int(DAY))
+    # int(): under numpy < 2, round() of a numpy float is a float
+    day, rest = divmod(int(round(minutes)), int(DAY))  # noqa: RUF046
     text = f"{rest // 60:02d}:{rest % 60:02d}"
     return text + (f" +{day}d" if day else "")
 
@@ -51,7 +52,7 @@ def _edge_note(net: Network, u: str, v: str, mode: str) -> str:
 
 def leg_table(net: Network, area: Area, source: str, target: str, *,
               depart: float | None = None, clock: ClockEngine | None = None) -> pd.DataFrame:
-    """The quickest trip's legs (columns :data:`LEG_COLUMNS`); empty when not reached.
+    """Return the quickest trip's legs (columns :data:`LEG_COLUMNS`); empty when not reached.
 
     Parameters
     ----------
@@ -74,10 +75,10 @@ def leg_table(net: Network, area: Area, source: str, target: str, *,
                          "leaves": None, "arrives": None})
     else:
         clock = clock or ClockEngine.compile(net.graph)
-        for lg in clock.trip(source, target, depart=depart):
-            rows.append({"mode": lg.mode, "minutes": lg.minutes, "mapped": lg.mapped,
-                         "u": lg.from_node, "v": lg.to_node, "leaves": lg.leaves,
-                         "arrives": lg.arrives, "timed": lg.note == "timetable"})
+        for cl in clock.trip(source, target, depart=depart):
+            rows.append({"mode": cl.mode, "minutes": cl.minutes, "mapped": cl.mapped,
+                         "u": cl.from_node, "v": cl.to_node, "leaves": cl.leaves,
+                         "arrives": cl.arrives, "timed": cl.note == "timetable"})
     merged: list[dict] = []
     for r in rows:
         note = ("next sailing in the timetable of this direction" if r.get("timed")
@@ -98,7 +99,7 @@ def leg_table(net: Network, area: Area, source: str, target: str, *,
 
 def trip_record(area: Area, source: str, target: str, legs: pd.DataFrame, *,
                 depart: float | None, profile: str) -> dict:
-    """A trip as a JSON-ready dict: total, clock times and each leg."""
+    """Return a trip as a JSON-ready dict: total, clock times and each leg."""
     total = float(legs["minutes"].sum()) if len(legs) else None
     return {
         "from": place_label(area, source), "to": place_label(area, target), "profile": profile,

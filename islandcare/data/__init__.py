@@ -1,0 +1,1 @@
+"""Data: area packs, planner tables, OpenStreetMap extracts and their checks, read into GeoDataFrames."""

@@ -24,7 +24,7 @@ _UNIT = re.compile(r"[(\[（【][^)\]）】]*[)\]）】]$")
 
 
 def header_key(text: str) -> str:
-    """A header as compared: NFKC, lower case, no spaces, no trailing ``(unit)``."""
+    """Return a header as compared: NFKC, lower case, no spaces, no trailing ``(unit)``."""
     t = unicodedata.normalize("NFKC", str(text)).strip().lower()
     t = _UNIT.sub("", t).strip() or t
     return re.sub(r"[\s_\-]+", "", t)
@@ -37,7 +37,7 @@ def _data() -> dict:
 
 
 def column_aliases(table: str) -> dict[str, list[str]]:
-    """Schema column -> the names a ``table`` may use for it (own table's and the common ones)."""
+    """Map each schema column to the names a ``table`` may use for it (own table's and the common ones)."""
     cols = _data().get("columns", {})
     out: dict[str, list[str]] = {}
     for group in (cols.get("*", {}), cols.get(table, {})):
@@ -47,7 +47,7 @@ def column_aliases(table: str) -> dict[str, list[str]]:
 
 
 def column_for(table: str, header: str) -> str | None:
-    """The schema column a header of a ``table`` means, or None if it is not an alias."""
+    """Return the schema column a header of a ``table`` means, or None if it is not an alias."""
     return _column_index(table).get(header_key(header))
 
 
@@ -61,12 +61,12 @@ def _column_index(table: str) -> dict[str, str]:
 
 
 def value_aliases(column: str) -> dict[str, list[str]]:
-    """Schema value -> the words a planner may write for it in ``column``."""
+    """Map each schema value to the words a planner may write for it in ``column``."""
     return dict(_data().get("values", {}).get(column, {}))
 
 
 def value_for(column: str, text: str) -> str | None:
-    """The schema value a planner's word means in ``column``, or None."""
+    """Return the schema value a planner's word means in ``column``, or None."""
     return _value_index(column).get(header_key(text))
 
 

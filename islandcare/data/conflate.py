@@ -64,12 +64,12 @@ _CLOSE_MATCH = 0.75  # difflib ratio of two names without suffix for a "close ma
 
 
 def load_osm_cache(key: str) -> osm.OsmData | None:
-    """The area's OpenStreetMap cache (``geodata/cache/<key>/``), or None when there is none."""
+    """Return the area's OpenStreetMap cache (``geodata/cache/<key>/``), or None when there is none."""
     return osm.load_cached(key, geodata_dir() / "cache")
 
 
 def with_origin(frame: gpd.GeoDataFrame, origin: str) -> gpd.GeoDataFrame:
-    """A copy with ``origin`` filled where missing."""
+    """Return a copy with ``origin`` filled where missing."""
     out = frame.copy()
     if "origin" not in out:
         out["origin"] = origin
@@ -154,7 +154,7 @@ def conflate_rows(layers: Sequence[gpd.GeoDataFrame], *, id_col: str, kind_col: 
     merged: dict[str, str] = {}
     for frame in frames:
         metric = frame.to_crs(epsg).geometry
-        for (_, row), pm in zip(frame.iterrows(), metric):
+        for (_, row), pm in zip(frame.iterrows(), metric, strict=True):
             pm = pm if _has_point(pm) else None
             hit = None
             for i, other in enumerate(kept):
@@ -206,7 +206,7 @@ def _missing(value: object) -> bool:
 
 
 def strip_suffix(name: object) -> str:
-    """A register or OSM name without 村/社区/居委会/村委会 (and their long forms)."""
+    """Return a register or OSM name without 村/社区/居委会/村委会 (and their long forms)."""
     text = str(name or "").strip()
     for _ in range(2):  # 平阳浦村村委会 → 平阳浦村 → 平阳浦
         for suffix in SUFFIXES:
@@ -219,7 +219,7 @@ def strip_suffix(name: object) -> str:
 
 
 def osm_place_code(osm_type: str, osmid: int) -> str:
-    """The village code a pack built from OpenStreetMap gives a place (``osm-node-123``)."""
+    """Return the village code a pack built from OpenStreetMap gives a place (``osm-node-123``)."""
     return f"osm-{osm_type}-{int(osmid)}"
 
 
@@ -363,7 +363,7 @@ def ferry_layers(ferries: gpd.GeoDataFrame, ports: gpd.GeoDataFrame, *, epsg: in
             notes.append(f"ferry {label}: cut by the extract's edge, left out")
             continue
         ids = []
-        for end, tag in zip(ends, ("a", "b")):
+        for end, tag in zip(ends, ("a", "b"), strict=True):
             em = to_metric(end)
             best, best_d = None, pier_m
             for j, pm in enumerate(metric):
@@ -414,7 +414,7 @@ def ferry_layers(ferries: gpd.GeoDataFrame, ports: gpd.GeoDataFrame, *, epsg: in
 
 
 def roads_from_graph(graph, *, as_of: str, source: str = "OpenStreetMap") -> gpd.GeoDataFrame:
-    """The edges of an osmnx drive graph as a roads layer (one row per edge pair)."""
+    """Return the edges of an osmnx drive graph as a roads layer (one row per edge pair)."""
     rows, seen = [], set()
     xy = {n: (float(d["x"]), float(d["y"])) for n, d in graph.nodes(data=True)}
     for u, v, d in graph.edges(data=True):
@@ -438,7 +438,7 @@ def roads_from_graph(graph, *, as_of: str, source: str = "OpenStreetMap") -> gpd
 
 
 def _kmh(value: object) -> float | None:
-    """An OSM ``maxspeed`` (or a list of them) as km/h: the lowest, mph converted; None if none."""
+    """Return an OSM ``maxspeed`` (or a list of them) as km/h: the lowest, mph converted; None if none."""
     found = []
     for v in value if isinstance(value, list) else [value]:
         m = re.match(r"\s*(\d+(?:\.\d+)?)\s*(mph)?", str(v))
@@ -462,7 +462,7 @@ def _in_outline(frame: gpd.GeoDataFrame, outline: BaseGeometry) -> gpd.GeoDataFr
 
 
 def with_osm(area: Area, data: osm.OsmData | None) -> tuple[Area, list[str]]:
-    """The area with its OpenStreetMap layers laid over the pack.
+    """Return the area with its OpenStreetMap layers laid over the pack.
 
     Parameters
     ----------

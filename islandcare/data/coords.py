@@ -45,7 +45,7 @@ def normalise(text: str) -> str:
 
 
 def parse_number(text: str) -> tuple[float, str | None]:
-    """The number in ``text`` and a note when a comma was read as a decimal point.
+    """Return the number in ``text`` and a note when a comma was read as a decimal point.
 
     Raises
     ------

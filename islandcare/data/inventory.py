@@ -21,7 +21,7 @@ __all__ = ["AreaInventory", "area_inventory", "inventories", "shared_dir"]
 
 
 def shared_dir() -> Path:
-    """The shared data folder: ``$ISLANDCARE_SHARED`` or ``../shared`` beside the repository."""
+    """Return the shared data folder: ``$ISLANDCARE_SHARED`` or ``../shared`` beside the repository."""
     env = os.environ.get("ISLANDCARE_SHARED")
     return Path(env) if env else geodata_dir().resolve().parents[1] / "shared"
 
@@ -42,7 +42,7 @@ class AreaInventory:
 
 
 def _layer_rows(path: Path) -> list[dict]:
-    """The properties of a pack layer (GeoJSON read as JSON: fast, no geometry needed)."""
+    """Return the properties of a pack layer (GeoJSON read as JSON: fast, no geometry needed)."""
     return [f.get("properties", {}) for f in json.loads(path.read_text("utf-8")).get("features", [])]
 
 

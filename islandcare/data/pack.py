@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -25,8 +26,16 @@ from islandcare.data.schema import (
 )
 from islandcare.errors import InputError
 
-__all__ = ["Area", "LAYERS", "load_pack", "nearest_township", "pack_dir", "relocated", "suffix_class",
-           "with_planner_tables"]
+__all__ = [
+    "LAYERS",
+    "Area",
+    "load_pack",
+    "nearest_township",
+    "pack_dir",
+    "relocated",
+    "suffix_class",
+    "with_planner_tables",
+]
 
 #: The layers of a pack, one GeoJSON file each.
 LAYERS: tuple[str, ...] = (
@@ -78,6 +87,7 @@ class Area:
 
     @property
     def key(self) -> str:
+        """The area's key (its area file's name)."""
         return self.config.key
 
     def __getattr__(self, name: str) -> gpd.GeoDataFrame:
@@ -95,16 +105,18 @@ class Area:
 
     @property
     def outline_geom(self) -> BaseGeometry:
+        """The area's outline as one geometry (WGS-84)."""
         return self.layers["outline"].union_all()
 
     def with_layer(self, name: str, gdf: gpd.GeoDataFrame) -> Area:
-        """A copy with one layer replaced (e.g. the planner's facilities)."""
+        """Return a copy with one layer replaced (e.g. the planner's facilities)."""
         layers = dict(self.layers)
         layers[name] = gdf
         return replace(self, layers=layers)
 
     @property
     def attribution(self) -> list[str]:
+        """The pack's attribution lines (sources and licences)."""
         return list(self.meta.get("attribution", []))
 
 
@@ -176,12 +188,13 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
     InputError
         When a table has errors (each with file, row and column).
     """
-    from islandcare.data.tables import read_table
+    from islandcare.data.tables import TableResult, read_table
     from islandcare.errors import format_problem
 
     notes: list[str] = []
 
-    def read(path: Path, kind: str, *, points: bool = True, **checks: object) -> tuple[gpd.GeoDataFrame, object]:
+    def read(path: Path, kind: str, *, points: bool = True,
+             **checks: Any) -> tuple[gpd.GeoDataFrame, TableResult]:
         """Check a table, keep its warnings in the notes, and say where each row came from."""
         res = (read_table(Path(path), kind=kind, crs=crs, land=area.land_union,
                           area_outline=area.outline_geom, **checks) if points
@@ -237,7 +250,7 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
             mine.loc[fill, "class_rule"] = cls[fill].map(lambda c: c[1])
         mine["class_rule"] = mine["class_rule"].fillna("planner table")
         for col in ("township_code", "township"):
-            known = dict(zip(pack["code"], pack[col]))
+            known = dict(zip(pack["code"], pack[col], strict=True))
             mine[col] = mine[col].fillna(mine["code"].map(known))
         kept = int((~pack["code"].isin(mine["code"])).sum())
         new = int((~mine["code"].isin(pack["code"])).sum())
@@ -254,7 +267,7 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
 
         from islandcare.errors import Problem
 
-        pts = dict(zip(area.layers["ports"]["port_id"], area.layers["ports"].geometry))
+        pts = dict(zip(area.layers["ports"]["port_id"], area.layers["ports"].geometry, strict=True))
         mine, res = read(sealinks, "sealinks", points=False, known_ports=set(pts))
         bad = [Problem(str(sealinks), row, col, f"unknown port '{mine.iloc[i][col]}': give a port_id of "
                        "the pack or of your ports table (--ports)")
@@ -263,7 +276,8 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
         if bad:
             msg = f"{Path(sealinks).name}: {len(bad)} sea links name unknown ports; nothing was loaded."
             raise InputError(msg, bad)
-        mine["geometry"] = [LineString([pts[a], pts[b]]) for a, b in zip(mine["from_port"], mine["to_port"])]
+        mine["geometry"] = [LineString([pts[a], pts[b]])
+                            for a, b in zip(mine["from_port"], mine["to_port"], strict=True)]
         mine["crossing_quality"] = mine["crossing_quality"].fillna(
             mine["crossing_min"].notna().map({True: "stated", False: "modelled"}))
         mine = gpd.GeoDataFrame(mine, geometry="geometry", crs=4326)
@@ -273,7 +287,7 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
 
 
 def _upsert(pack: gpd.GeoDataFrame, mine: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
-    """The pack's rows with ``mine`` added, replacing rows of the same ``key``."""
+    """Return the pack's rows with ``mine`` added, replacing rows of the same ``key``."""
     kept = pack[~pack[key].isin(mine[key])]
     return gpd.GeoDataFrame(pd.concat([kept, mine], ignore_index=True), geometry="geometry", crs=4326)
 
@@ -306,7 +320,7 @@ def suffix_class(name: str) -> tuple[str, str]:
 
 
 def relocated(area: Area, *, year: int) -> tuple[Area, list[str]]:
-    """The area with the plan's hospital moves done by ``year`` (area file ``[[relocations]]``).
+    """Return the area with the plan's hospital moves done by ``year`` (area file ``[[relocations]]``).
 
     A moved facility is placed midway between the seats of the townships the
     plan names for its new site (``to_townships``): an approximate point, said

@@ -23,17 +23,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "FACILITY_KINDS",
-    "WATER_KINDS",
-    "LOCATION_QUALITIES",
-    "SETTLEMENT_CLASSES",
-    "VESSEL_KINDS",
-    "ColumnSpec",
     "FACILITY_COLUMNS",
-    "SETTLEMENT_COLUMNS",
+    "FACILITY_KINDS",
+    "LOCATION_QUALITIES",
     "PORT_COLUMNS",
     "SEALINK_COLUMNS",
+    "SETTLEMENT_CLASSES",
+    "SETTLEMENT_COLUMNS",
     "TABLE_SCHEMAS",
+    "VESSEL_KINDS",
+    "WATER_KINDS",
+    "ColumnSpec",
 ]
 
 #: Facility kinds islandcare knows. Analyses pick facilities by kind.

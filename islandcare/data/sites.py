@@ -39,8 +39,9 @@ def check_site_point(area, kind: str, point: tuple[float, float], *, source: str
     if bad is not None:
         raise InputError(f"{source}: {bad[1]}")
     report = _Report(source)
+    no_row: list[int | None] = [None]  # a site on the command line has no table row
     _check_land("facilities", area.land_union, np.array([lon]), np.array([lat]),
-                {"kind": [kind]}, [None], None, area.config.utm_epsg, report)
+                {"kind": [kind]}, no_row, None, area.config.utm_epsg, report)
     errors = [p for p in report.problems if p.severity == "error"]
     if errors:
         raise InputError(f"{source}: the site ({lon:.5f}, {lat:.5f}) is refused: "

@@ -315,7 +315,7 @@ def _read_excel(path: Path, sheet: str | None, report: _Report) -> _Raw:
 
 
 def _read_xls(path: Path, sheet: str | None, report: _Report) -> _Raw:
-    """An old Excel 97-2003 workbook (read with xlrd)."""
+    """Return an old Excel 97-2003 workbook (read with xlrd)."""
     import xlrd
 
     try:
@@ -448,7 +448,7 @@ def _geojson_crs_to_wgs84(raw: _Raw, xs: np.ndarray, ys: np.ndarray, report: _Re
 def _read_raw(path: Path, *, sheet: str | None, report: _Report) -> _Raw:
     suffix = path.suffix.lower()
     known = _CSV_SUFFIXES + _EXCEL_SUFFIXES + _GEOJSON_SUFFIXES
-    if suffix not in known + (".xls",):
+    if suffix not in (*known, ".xls"):
         msg = f"unknown file type '{suffix or '(none)'}'; expected one of: {', '.join(known)}"
         raise _Unreadable(msg)
     if not path.is_file():
@@ -512,7 +512,7 @@ def _parse_float(text: str) -> float:
 def _parse_time(text: str) -> str:
     m = _TIME.match(text)
     hour, minute = (int(m[1]), int(m[2])) if m else (99, 99)
-    if m and (m[3] or "00") == "00" and (hour < 24 and minute < 60 or (hour, minute) == (24, 0)):
+    if m and (m[3] or "00") == "00" and ((hour < 24 and minute < 60) or (hour, minute) == (24, 0)):
         return f"{hour:02d}:{minute:02d}"
     msg = f"expected a time HH:MM (24-hour clock, e.g. 08:00 or 17:30), found '{text}'"
     raise _Bad(msg)
@@ -529,7 +529,7 @@ def _parse_bool(text: str) -> bool:
 
 
 def _parse_times(text: str) -> str:
-    """A ``;``-separated list of times, normalised."""
+    """Return a ``;``-separated list of times, normalised."""
     parts = [p.strip() for p in re.split(r"[;；]", text) if p.strip()]
     bad = [p for p in parts if not _TIME.match(p)]
     if bad:
@@ -771,7 +771,7 @@ def _find_coordinate_columns(index: dict[str, int]) -> tuple[str | None, str | N
 
 
 def _check_point(lon: float, lat: float) -> tuple[str, str] | None:
-    """What is wrong with a lon/lat pair, as ``(which, message)``; None if fine."""
+    """Tell what is wrong with a lon/lat pair, as ``(which, message)``; None if fine."""
     if abs(lon) > 1000 or abs(lat) > 1000:
         return "lon", (f"({lon:g}, {lat:g}) look like projected metres, not degrees; "
                        f"give longitude and latitude in degrees")
@@ -827,10 +827,12 @@ def _column_points(raw: _Raw, index: dict[str, int], lon_col: str, lat_col: str,
 
 def _coordinates(raw: _Raw, index: dict[str, int], quality: list[Any],
                  report: _Report) -> tuple[np.ndarray, np.ndarray, str]:
-    """Checked longitude and latitude of every row (NaN where none), and the column to blame."""
+    """Return the checked longitude and latitude of every row (NaN where none), and the column to blame."""
     n = len(raw.rows)
     xs, ys = np.full(n, np.nan), np.full(n, np.nan)
     failed: set[int] = set()
+    lon_col: str | None
+    lat_col: str | None
     if raw.geometries is not None:
         lon_col = lat_col = "geometry"
         _geojson_points(raw, xs, ys, failed, report)
@@ -870,7 +872,7 @@ def _coordinates(raw: _Raw, index: dict[str, int], quality: list[Any],
 
 
 def _as_geometry(obj: Any) -> BaseGeometry:
-    """A shapely geometry in WGS-84 from a geometry, GeoSeries or GeoDataFrame."""
+    """Return a shapely geometry in WGS-84 from a geometry, GeoSeries or GeoDataFrame."""
     if hasattr(obj, "union_all"):
         if getattr(obj, "crs", None) is not None:
             obj = obj.to_crs(4326)
@@ -901,7 +903,7 @@ def _metres(d: float) -> str:
 
 
 def _check_land(kind: str, land: Any, xs: np.ndarray, ys: np.ndarray, typed: dict[str, list[Any]],
-                rows: list[int], column: str, metric_crs: int, report: _Report) -> None:
+                rows: list[int] | list[int | None], column: str | None, metric_crs: int, report: _Report) -> None:
     dist = _distance_outside(land, xs, ys, metric_crs)
     for i in np.flatnonzero(dist > SEA_TOLERANCE_M):
         role = typed["kind"][i] if kind == "facilities" else {"ports": "port"}.get(kind)
@@ -1055,7 +1057,7 @@ def read_table(
     schema_names = {spec.name for spec in schema}
     for name in index:
         if name not in schema_names and name not in used:
-            data[name] = _series([t or None for t in _cells(raw, index, name)], "str")
+            data[name] = _series([t or None for t in _cells(raw, index, name) or []], "str")  # name is in index
     frame = gpd.GeoDataFrame(data, geometry=geometries, crs="EPSG:4326")
     return TableResult(frame=frame, problems=report.sorted(), rows=list(raw.rows))
 

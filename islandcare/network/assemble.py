@@ -29,12 +29,14 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
 from islandcare.config import AreaConfig, cache_dir
@@ -85,8 +87,19 @@ class Network:
     metric_xy: np.ndarray | None = None  # per node of the base, metric coordinates (NaN for none)
     _engine: Engine | None = None
 
+    @property
+    def built_edges(self) -> _Edges:
+        """The edge arrays (set when the base is built)."""
+        if self.edges is None:
+            msg = "internal error: this base has no edge arrays (build it with build_base)"
+            raise RuntimeError(msg)
+        return self.edges
+
     def nearest_land_node(self, lon: float, lat: float) -> tuple[str, float, float]:
-        """The land node nearest a point: (node id, metres, access minutes)."""
+        """Find the land node nearest a point: (node id, metres, access minutes)."""
+        if self.land_tree is None:
+            msg = "internal error: this base has no land nodes (build it with build_base)"
+            raise RuntimeError(msg)
         p = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(self.epsg).iloc[0]
         d, j = self.land_tree.query([p.x, p.y])
         return self.land_nodes[int(j)], float(d), float(d) / self.access_m_per_min
@@ -95,7 +108,7 @@ class Network:
     def engine(self) -> Engine:
         """The compiled engine (built once, on first use, from the edge arrays)."""
         if self._engine is None:
-            e = self.edges
+            e = self.built_edges
             self._engine = Engine.from_arrays(e.nodes, e.tail, e.head, e.minutes, modes=e.mode,
                                               mapped=e.mapped, mode_names=e.mode_names,
                                               node_index=e.index)
@@ -105,7 +118,7 @@ class Network:
     def reverse_engine(self) -> Engine:
         """The engine of the reversed graph: times *to* a node from every node."""
         if self.__dict__.get("_reverse") is None:
-            e = self.edges
+            e = self.built_edges
             self.__dict__["_reverse"] = Engine.from_arrays(
                 e.nodes, e.head, e.tail, e.minutes, modes=e.mode, mapped=e.mapped,
                 mode_names=e.mode_names, node_index=e.index)
@@ -115,25 +128,26 @@ class Network:
     def graph(self) -> nx.MultiDiGraph:
         """The same network as a networkx graph (built on first use; the reference for tests)."""
         if self.__dict__.get("_graph") is None:
-            e = self.edges
+            e = self.built_edges
             G = nx.MultiDiGraph()
             for node in e.nodes:
-                attrs = {}
+                attrs: dict[str, Any] = {}
                 if node.startswith("l:"):
                     attrs = {"kind": "lattice", "land_id": self.land_id[node]}
                 elif node.startswith("r:"):
                     attrs = {"kind": "road"}
                 G.add_node(node, **attrs)
             for k in range(len(e.tail)):
-                attrs = {"minutes": float(e.minutes[k]), "mode": e.mode_names[e.mode[k]],
+                edge_attrs: dict[str, Any] = {"minutes": float(e.minutes[k]), "mode": e.mode_names[e.mode[k]],
                          "mapped": bool(e.mapped[k])}
-                attrs.update(e.extra.get(int(k), {}))
-                G.add_edge(e.nodes[e.tail[k]], e.nodes[e.head[k]], **attrs)
+                edge_attrs.update(e.extra.get(int(k), {}))
+                G.add_edge(e.nodes[e.tail[k]], e.nodes[e.head[k]], **edge_attrs)
             self.__dict__["_graph"] = G
         return self.__dict__["_graph"]
 
     def has(self, node: str) -> bool:
-        return node in self.edges.index
+        """Tell whether the network has this node."""
+        return node in self.built_edges.index
 
 
 @dataclass
@@ -156,7 +170,7 @@ def _kmh_to_m_per_min(kmh: float) -> float:
 
 
 def _maxspeed(value: object) -> float | None:
-    """An OSM ``maxspeed`` tag as km/h (the lowest of several; mph converted), or None."""
+    """Return an OSM ``maxspeed`` tag as km/h (the lowest of several; mph converted), or None."""
     values = value if isinstance(value, list) else [value]
     found = []
     for v in values:
@@ -206,9 +220,9 @@ def _read_graphml(path: str, _mtime_ns: int, _size: int) -> tuple[
                     ids, x, y = z["ids"].tolist(), z["x"].tolist(), z["y"].tolist()
                     speed = [None if np.isnan(v) else v for v in z["maxspeed"].tolist()]
                     u, v = z["u"].tolist(), z["v"].tolist()
-                    return (dict(zip(ids, zip(x, y))),
+                    return (dict(zip(ids, zip(x, y, strict=True), strict=True)),
                             [(ids[a], ids[b], m, hw, True, ms) for a, b, m, hw, ms in
-                             zip(u, v, z["length"].tolist(), z["highway"].tolist(), speed)])
+                             zip(u, v, z["length"].tolist(), z["highway"].tolist(), speed, strict=True)])
         except (OSError, KeyError, ValueError):
             pass  # unreadable: parse the GraphML again
     nodes, edges = _parse_graphml(path)
@@ -258,7 +272,7 @@ def _parse_graphml(path: str) -> tuple[dict[str, tuple[float, float]],
 
 
 def _listed(text: str) -> object:
-    """A GraphML value as osmnx reads it back: ``"['a', 'b']"`` is a list."""
+    """Return a GraphML value as osmnx reads it back: ``"['a', 'b']"`` is a list."""
     if text.startswith("[") and text.endswith("]"):
         try:
             return ast.literal_eval(text)
@@ -290,7 +304,7 @@ def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
     limits = roads["maxspeed"] if "maxspeed" in roads else [None] * len(roads)
     oneway = roads["oneway"] if "oneway" in roads else [False] * len(roads)
     for (u, v, hw, geom), m, limit, one in zip(
-            roads[["u", "v", "highway", "geometry"]].itertuples(index=False), metres, limits, oneway):
+            roads[["u", "v", "highway", "geometry"]].itertuples(index=False), metres, limits, oneway, strict=True):
         cu, cv = geom.coords[0], geom.coords[-1]
         nodes.setdefault(f"r:{u}", (cu[0], cu[1]))
         nodes.setdefault(f"r:{v}", (cv[0], cv[1]))
@@ -335,7 +349,7 @@ class NetworkBase:
     _router: list = field(default_factory=list, repr=False)  # the sea router, once built
 
     def sea_router(self):
-        """The sea lattice round the islands that boats route on (built once per base)."""
+        """Return the sea lattice round the islands that boats route on (built once per base)."""
         if not self._router:
             cfg = self.area.config
             self._router.append(sea_router(self.area.layers["land"], cfg.get("area.bbox"),
@@ -344,7 +358,7 @@ class NetworkBase:
         return self._router[0]
 
     def network(self, scenario: Scenario) -> Network:
-        """The network under a scenario: minutes set on the shared arrays, sea and air edges added."""
+        """Return the network under a scenario: minutes set on the shared arrays, sea and air edges added."""
         cfg = self.area.config
         off = _kmh_to_m_per_min(_offroad_speed(cfg, scenario))
         speeds = np.array([off if k is None else _kmh_to_m_per_min(_road_speed(cfg, k[0], scenario, k[1]))
@@ -386,7 +400,7 @@ class NetworkBase:
 
 def _sea_air_edges(base: NetworkBase, scenario: Scenario, *, joined: dict[str, float],
                    node_of_fac: dict[str, str]) -> list:
-    """The sea and air edges running in a scenario."""
+    """Return the sea and air edges running in a scenario."""
     area, fac, node_of_port = base.area, base.facilities, base.node_of_port
     cfg = area.config
     ports = area.layers["ports"]
@@ -428,7 +442,7 @@ def build_base(area: Area, *, extra_facilities: gpd.GeoDataFrame | None = None,
         The base of an area with the same land, roads and bridges (the same
         area with facilities moved): its lattice and roads are reused.
     """
-    land = like._land if like is not None else _land_and_roads(area)
+    land = like._land if like is not None and like._land is not None else _land_and_roads(area)
     return _joined(area, land, extra_facilities)
 
 
@@ -469,7 +483,7 @@ def _land_and_roads(area: Area) -> _LandRoads:
                 nodes.append(n)
         return np.array([index[n] for n in ids], dtype=np.int64)
 
-    def add_edges(t: np.ndarray, h: np.ndarray, m: np.ndarray, mode: int, key: np.ndarray | int = 0,
+    def add_edges(t: ArrayLike, h: ArrayLike, m: ArrayLike, mode: int, key: ArrayLike = 0,
                   *, both: bool) -> None:
         t, h, m = np.asarray(t, dtype=np.int64), np.asarray(h, dtype=np.int64), np.asarray(m, dtype=float)
         key = np.broadcast_to(np.asarray(key, dtype=np.int64), t.shape)
@@ -490,11 +504,11 @@ def _land_and_roads(area: Area) -> _LandRoads:
                                                epsg=epsg)
     lonlat = gpd.GeoSeries(gpd.points_from_xy(lat_xy[:, 0], lat_xy[:, 1]), crs=epsg).to_crs(4326)
     lat_ids = [f"l:{i}" for i in range(len(lat_xy))]
-    for n, p in zip(lat_ids, lonlat):
+    for n, p in zip(lat_ids, lonlat, strict=True):
         xy[n] = (p.x, p.y)
     lat_idx = add_nodes(lat_ids)
     metric = [np.asarray(lat_xy, dtype=float).reshape(-1, 2)]  # metric coordinates, in node order
-    land_id = dict(zip(lat_ids, lat_land))
+    land_id = dict(zip(lat_ids, lat_land, strict=True))
     if lat_edges:
         le = np.array(lat_edges, dtype=float)
         add_edges(lat_idx[le[:, 0].astype(np.int64)], lat_idx[le[:, 1].astype(np.int64)], le[:, 2],
@@ -524,7 +538,7 @@ def _land_and_roads(area: Area) -> _LandRoads:
         elif not one_arr.any():  # pack roads have no one-way tags: both ways
             add_edges(t_list, h_list, m_list, _ROAD, np.array(k_list), both=True)
         else:
-            for t, h, m, k, o in zip(t_list, h_list, m_list, k_list, one):
+            for t, h, m, k, o in zip(t_list, h_list, m_list, k_list, one, strict=True):
                 add_edges([t], [h], [m], _ROAD, k, both=not o)
     land_nodes = lat_ids.copy()
     land_metric = lat_xy
@@ -536,7 +550,7 @@ def _land_and_roads(area: Area) -> _LandRoads:
         wet = idx < 0  # e.g. the end of a sea bridge: joined by its road only
         r_idx = np.array([index[n] for n in r_ids], dtype=np.int64)
         add_edges(r_idx[~wet], lat_idx[idx[~wet]], dist[~wet], _OFFROAD, both=True)
-        land_id.update((n, lat_land[j]) for n, j in zip(r_ids, idx) if j >= 0)
+        land_id.update((n, lat_land[j]) for n, j in zip(r_ids, idx, strict=True) if j >= 0)
         land_nodes += r_ids
         land_metric = np.vstack([lat_xy, r_metric])
     tree = cKDTree(land_metric)
@@ -563,7 +577,7 @@ def _land_and_roads(area: Area) -> _LandRoads:
 
 
 def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | None) -> NetworkBase:
-    """A base: the land part (copied, not changed) with facilities, places and ports joined."""
+    """Return a base: the land part (copied, not changed) with facilities, places and ports joined."""
     cfg = area.config
     epsg = cfg.utm_epsg
     nodes, index, xy, land_id = list(land.nodes), dict(land.index), dict(land.xy), dict(land.land_id)
@@ -578,7 +592,7 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
                 nodes.append(n)
         return np.array([index[n] for n in ids], dtype=np.int64)
 
-    def add_edges(t: np.ndarray, h: np.ndarray, m: np.ndarray, mode: int, *, both: bool) -> None:
+    def add_edges(t: ArrayLike, h: ArrayLike, m: ArrayLike, mode: int, *, both: bool) -> None:
         t, h, m = np.asarray(t, dtype=np.int64), np.asarray(h, dtype=np.int64), np.asarray(m, dtype=float)
         if both:
             t, h = np.column_stack([t, h]).ravel(), np.column_stack([h, t]).ravel()
@@ -599,10 +613,10 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
     vil = area.layers["villages"]
     vil = vil[vil.geometry.notna() & ~vil.geometry.is_empty]
     ports = area.layers["ports"]
-    points = ([(f"f:{i}", g) for i, g in zip(fac["facility_id"], fac.geometry)]
-              + [(f"t:{c}", g) for c, g in zip(tw["code"], tw.geometry)]
-              + [(f"v:{c}", g) for c, g in zip(vil["code"], vil.geometry)]
-              + [(f"p:{p}", g) for p, g in zip(ports["port_id"], ports.geometry)])
+    points = ([(f"f:{i}", g) for i, g in zip(fac["facility_id"], fac.geometry, strict=True)]
+              + [(f"t:{c}", g) for c, g in zip(tw["code"], tw.geometry, strict=True)]
+              + [(f"v:{c}", g) for c, g in zip(vil["code"], vil.geometry, strict=True)]
+              + [(f"p:{p}", g) for p, g in zip(ports["port_id"], ports.geometry, strict=True)])
     snap_max = float(cfg.get("network.snap_max_m", 3000))
     join_metres: dict[str, float] = {}
     not_joined: dict[str, str] = {}
@@ -614,7 +628,7 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
         dist, idx = on_land_nearest(tree, pm, land.shore)
         wet = ~far & ((idx < 0) | (dist > snap_max))
         ok = ~far & ~wet
-        for (node, g), d0, d, j, good, is_far in zip(points, nearest, dist, idx, ok, far):
+        for (node, g), d0, d, j, good, is_far in zip(points, nearest, dist, idx, ok, far, strict=True):
             if not good:
                 not_joined[node] = (f"{d0 / 1000:.1f} km from the nearest land node "
                                     f"(limit {snap_max / 1000:g} km)" if is_far else
@@ -624,7 +638,7 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
             xy[node] = (g.x, g.y)
             join_metres[node] = float(d)
             land_id[node] = land_id[land_nodes[j]]
-        good_nodes = [p[0] for p, good in zip(points, ok) if good]
+        good_nodes = [p[0] for p, good in zip(points, ok, strict=True) if good]
         first = len(nodes)
         add_edges(add_nodes(good_nodes), land_idx[idx[ok]], dist[ok], _ACCESS, both=True)
         new = {n: k for k, n in enumerate(good_nodes)}  # the last point of a repeated id (its xy)
@@ -633,7 +647,10 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
     metric_xy = np.full((len(nodes), 2), np.nan)
     stacked = np.vstack(metric) if metric else np.zeros((0, 2))
     metric_xy[:len(stacked)] = stacked
-    cat = (lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
+
+    def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
     return NetworkBase(area=area, facilities=fac, nodes=nodes, index=index, xy=xy,
                        join_metres=join_metres, not_joined=not_joined, land_nodes=land_nodes,
                        land_tree=tree, land_id=land_id, tail=cat(tails, np.int64),
@@ -677,7 +694,7 @@ class NetworkCache:
         return self._base
 
     def get(self, scenario: Scenario) -> Network:
-        """The network for a scenario (built on first request).
+        """Return the network for a scenario (built on first request).
 
         With an ``hour`` set on the cache, a scenario without its own hour is
         taken at that hour (ferry waits and sailing hours).

@@ -47,7 +47,7 @@ def _clock_hours(text: object) -> float:
 
 
 def day_hours(cfg: AreaConfig) -> tuple[float, float]:
-    """The area's flying hours (sunrise, sunset) as clock hours."""
+    """Return the area's flying hours (sunrise, sunset) as clock hours."""
     hours = cfg.get("helicopter.day_hours", None)
     if hours:
         return _clock_hours(hours[0]), _clock_hours(hours[1])

@@ -19,7 +19,7 @@ _SHORE: dict[tuple, object] = {}
 
 
 def shore_land(land: gpd.GeoDataFrame, *, epsg: int, tolerance_m: float):
-    """The land (metric) grown by ``tolerance_m`` and prepared: what a join may cross.
+    """Return the land (metric) grown by ``tolerance_m`` and prepared: what a join may cross.
 
     The tolerance allows for coastlines and points that do not line up to the
     metre (a pier on the shore, a road along the beach); open water beyond it
@@ -86,7 +86,7 @@ def land_lattice(land: gpd.GeoDataFrame, *, spacing_m: float,
     ids: list[str] = []
     edges: list[tuple[int, int, float]] = []
     offset = 0
-    for land_id, geom in zip(metric["land_id"], metric.geometry):
+    for land_id, geom in zip(metric["land_id"], metric.geometry, strict=True):
         minx, miny, maxx, maxy = geom.bounds
         gx = np.arange(minx + spacing_m / 2, maxx, spacing_m)
         gy = np.arange(miny + spacing_m / 2, maxy, spacing_m)
@@ -119,7 +119,7 @@ def land_lattice(land: gpd.GeoDataFrame, *, spacing_m: float,
             midy = (my[r1, c1] + my[r2, c2]) / 2
             on_land = shapely.contains_xy(geom, midx, midy)
             length = spacing_m * (2 ** 0.5 if dr and dc else 1.0)
-            for a, b in zip(i[on_land], j[on_land]):
+            for a, b in zip(i[on_land], j[on_land], strict=True):
                 edges.append((int(a), int(b), length))
         offset += len(rows)
     xy = np.vstack(xs) if xs else np.zeros((0, 2))

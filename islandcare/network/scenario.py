@@ -46,14 +46,16 @@ class Scenario:
             raise ValueError(msg)
 
     def with_(self, **changes: object) -> Scenario:
-        """A copy with some fields changed."""
+        """Return a copy with some fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @property
     def label(self) -> str:
+        """A short readable name of the scenario: profile, hour, night, sea closed, air grounded."""
         parts = [self.profile]
         if self.hour is not None:
-            parts.append(f"{int(self.hour):02d}:{int(round(self.hour % 1 * 60)):02d}")
+            # int(): under numpy < 2, round() of a numpy float is a float
+            parts.append(f"{int(self.hour):02d}:{int(round(self.hour % 1 * 60)):02d}")  # noqa: RUF046
         if self.night:
             parts.append("night")
         if self.sea_closed:

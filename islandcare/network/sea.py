@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,16 @@ import pandas as pd
 from islandcare.config import AreaConfig
 from islandcare.network.scenario import Scenario
 
-__all__ = ["SeaEdge", "departure_minutes", "modelled_crossing_minutes", "direction_departures", "expected_wait", "ferry_edges",
-           "boat_edges", "haversine_km"]
+__all__ = [
+    "SeaEdge",
+    "boat_edges",
+    "departure_minutes",
+    "direction_departures",
+    "expected_wait",
+    "ferry_edges",
+    "haversine_km",
+    "modelled_crossing_minutes",
+]
 
 DAY = 1440.0
 
@@ -65,7 +74,7 @@ def departure_minutes(text: object) -> list[float]:
     return sorted(m for m in (_clock(t) for t in str(text).split(";")) if m is not None)
 
 
-def _num(v: object) -> float | None:
+def _num(v: Any) -> float | None:
     if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v):
         return None
     return float(v)
@@ -126,7 +135,7 @@ def direction_departures(link: pd.Series, *, reverse: bool) -> tuple[float, ...]
 
 
 def modelled_crossing_minutes(km: float, vessel: object, cfg: AreaConfig) -> float:
-    """A crossing with no stated minutes: straight km x detour at the vessel's speed.
+    """Return a crossing with no stated minutes: straight km x detour at the vessel's speed.
 
     A ``fast_ferry`` goes at ``speeds.fast_ferry``, any other vessel at
     ``speeds.ferry``.
@@ -141,7 +150,7 @@ def ferry_edges(ports: pd.DataFrame, links: pd.DataFrame, cfg: AreaConfig,
     """Edges of the scheduled sea links for a scenario (none at night or in a closure)."""
     if scenario.night or scenario.sea_closed or links.empty:
         return []
-    pos = {p: (g.x, g.y) for p, g in zip(ports["port_id"], ports.geometry)}
+    pos = {p: (g.x, g.y) for p, g in zip(ports["port_id"], ports.geometry, strict=True)}
     default_boarding = float(cfg.get("sea.boarding_minutes"))
     unknown = float(cfg.get("sea.unknown_headway_minutes", 120))
     out: list[SeaEdge] = []
@@ -192,9 +201,9 @@ def boat_edges(stations: pd.DataFrame, ports: pd.DataFrame, cfg: AreaConfig, sce
     detour = float(cfg.get("sea.detour_factor", 1.0))
     port_xy = [(pg.x, pg.y) for pg in ports.geometry]
     out: list[SeaEdge] = []
-    for fid, g in zip(stations["facility_id"], stations.geometry):
+    for fid, g in zip(stations["facility_id"], stations.geometry, strict=True):
         routed = router.km([(g.x, g.y), *port_xy])[0, 1:] if router is not None else None
-        for k, (pid, pg) in enumerate(zip(ports["port_id"], ports.geometry)):
+        for k, (pid, pg) in enumerate(zip(ports["port_id"], ports.geometry, strict=True)):
             if routed is not None:
                 km, how = float(routed[k]), "launch + sea route round the islands at boat speed"
                 if not np.isfinite(km):

@@ -21,6 +21,7 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
 
 __all__ = ["SeaRouter", "sea_router"]
 
@@ -46,7 +47,7 @@ class SeaRouter:
 
     xy: np.ndarray
     matrix: object
-    land: object
+    land: BaseGeometry
     epsg: int
     _tree: cKDTree | None = None
     _km: dict = field(default_factory=dict)
@@ -62,7 +63,7 @@ class SeaRouter:
             self._tree = cKDTree(self.xy)
         dist, idx = self._tree.query(p, k=min(k, len(self.xy)))
         out = []
-        for d, j in zip(np.atleast_1d(dist), np.atleast_1d(idx)):
+        for d, j in zip(np.atleast_1d(dist), np.atleast_1d(idx), strict=True):
             q = self.xy[j]
             f = min(150.0, d / 2) / d if d > 0 else 0.0  # the pier stands on the shore: 150 m may be land
             start = (p[0] + f * (q[0] - p[0]), p[1] + f * (q[1] - p[1]))
@@ -96,7 +97,7 @@ class SeaRouter:
         return out.copy()
 
     def line(self, a: tuple[float, float], b: tuple[float, float]) -> LineString:
-        """The sea route from ``a`` to ``b`` as a metric line (for checks and maps)."""
+        """Return the sea route from ``a`` to ``b`` as a metric line (for checks and maps)."""
         pa, pb = self._metric([a, b])
         ja, jb = self._joins(pa), self._joins(pb)
         best = None
@@ -106,6 +107,9 @@ class SeaRouter:
                 total = da + dist[j] + db
                 if best is None or total < best[0]:
                     best = (total, i, j, pred)
+        if best is None:
+            msg = "no sea route: a pier reaches no sea point without crossing land"
+            raise ValueError(msg)
         _, i, j, pred = best
         chain = [j]
         while chain[-1] != i and pred[chain[-1]] >= 0:
@@ -116,7 +120,7 @@ class SeaRouter:
 
 def sea_router(land: gpd.GeoDataFrame, bbox: list[float], *, epsg: int,
                spacing_m: float = 500.0) -> SeaRouter:
-    """The sea lattice of an area (built once per land, box and spacing).
+    """Return the sea lattice of an area (built once per land, box and spacing).
 
     Parameters
     ----------

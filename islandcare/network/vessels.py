@@ -30,7 +30,7 @@ __all__ = ["vessel_edges", "vessels"]
 
 
 def vessels(cfg: AreaConfig, ports: pd.DataFrame) -> list[dict]:
-    """The area file's on-call vessels, checked against the ports (an InputError names a bad pier)."""
+    """Return the area file's on-call vessels, checked against the ports (an InputError names a bad pier)."""
     rows = cfg.get("sea.emergency_vessels") or []
     known = set(ports["port_id"])
     out = []

@@ -1,0 +1,1 @@
+"""Rendering: the offline Folium maps, their assets, styles and words, and the overview page."""

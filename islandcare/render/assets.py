@@ -49,6 +49,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import folium
 from branca.element import Element, Figure, Link
@@ -303,6 +304,9 @@ class _OfflineLinks(Element):
     """
 
     def render(self, **kwargs: object) -> str:
+        """Rewrite the header's links to the vendored copies; render nothing itself."""
+        if self._parent is None:  # not in a header: no links to rewrite
+            return ""
         for name, child in self._parent._children.items():
             if isinstance(child, Link):
                 child.url = local_url(child.url, element=f"header link {name!r}")
@@ -313,8 +317,11 @@ _GUARD_NAME = "islandcare_offline_links"
 
 
 def _walk(element: Element) -> Iterator[Element]:
-    """Yield ``element`` and everything below it, including the ``header``,
-    ``html`` and ``script`` sub-elements of figures, popups and divs."""
+    """Yield ``element`` and everything below it.
+
+    That includes the ``header``, ``html`` and ``script`` sub-elements of
+    figures, popups and divs.
+    """
     yield element
     subs = [getattr(element, a, None) for a in ("header", "html", "script")]
     for child in [*element._children.values(), *(s for s in subs if isinstance(s, Element))]:
@@ -370,7 +377,7 @@ def make_offline(m: folium.Map) -> None:
     figure.header.add_child(_OfflineLinks(), name=_GUARD_NAME, index=1)
 
 
-def offline_map(*, osm_tiles: bool = False, **map_kwargs: object) -> folium.Map:
+def offline_map(*, osm_tiles: bool = False, **map_kwargs: Any) -> folium.Map:
     """Create a :class:`folium.Map` without tiles, ready for offline use.
 
     Parameters
@@ -440,6 +447,9 @@ def write_map(m: folium.Map, path: Path) -> None:
     path = Path(path)
     make_offline(m)
     figure = m.get_root()
+    if not isinstance(figure, Figure):
+        msg = f"internal error: the map's root is a {type(figure).__name__}, not a branca Figure"
+        raise TypeError(msg)
     html = figure.render()
     remote = _REMOTE_TAG.findall(html)
     if remote:

@@ -96,7 +96,7 @@ def response_headlines(response: dict) -> list[str]:
 
 
 def summary_markdown(rep: AreaReport, *, lang: str | None = None) -> str:
-    """The area's headline figures as Markdown (Chinese names as written).
+    """Return the area's headline figures as Markdown (Chinese names as written).
 
     Parameters
     ----------

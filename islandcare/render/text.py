@@ -8,7 +8,7 @@ __all__ = ["effect_lines"]
 
 
 def effect_lines(effect: SiteEffect) -> list[str]:
-    """What a proposed site adds, one line per rule (the figures of ``check-site``)."""
+    """Tell what a proposed site adds, one line per rule (the figures of ``check-site``)."""
     lines: list[str] = []
     for c in effect.circles.values():
         lines.append(f"{c['label']}: places inside {c['places_inside_before']} → {c['places_inside_after']}; "

@@ -67,6 +67,7 @@ class Content:
 
     @property
     def figures(self) -> list[Figure]:
+        """All figures of the report, section by section."""
         return [f for s in self.sections for f in s.figures]
 
 
@@ -201,7 +202,7 @@ def _basis(rep: AreaReport, w: Words) -> Section:
 
 
 def build_content(rep: AreaReport, *, lang: str | None = None) -> Content:
-    """The report of an analysed area, in ``lang`` (default: the area file's language).
+    """Return the report of an analysed area, in ``lang`` (default: the area file's language).
 
     Parameters
     ----------

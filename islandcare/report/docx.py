@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -13,6 +14,9 @@ from docx.shared import Cm, Pt
 from islandcare._io import atomic_write
 from islandcare.report.content import Content, Table
 from islandcare.report.fonts import cjk_font
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
 
 __all__ = ["write_docx"]
 
@@ -36,13 +40,13 @@ def _font(doc, family: str) -> None:
 def _table(doc, t: Table, *, widths_cm: tuple[float, ...] = ()) -> None:
     table = doc.add_table(rows=1, cols=len(t.header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, t.header):
+    for cell, text in zip(table.rows[0].cells, t.header, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for row in t.rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=False):
             cell.text = text
     for row in table.rows:
         for i, cell in enumerate(row.cells):
@@ -53,7 +57,7 @@ def _table(doc, t: Table, *, widths_cm: tuple[float, ...] = ()) -> None:
                     run.font.size = Pt(8.5)
 
 
-def _document(content: Content) -> Document:
+def _document(content: Content) -> DocxDocument:
     doc = Document()
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.PORTRAIT

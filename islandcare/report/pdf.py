@@ -24,7 +24,7 @@ __all__ = ["chromium_path", "report_html", "write_pdf"]
 
 
 def chromium_path() -> str:
-    """The Chromium to print with.
+    """Return the Chromium to print with.
 
     Raises
     ------
@@ -51,7 +51,7 @@ def _table(t: Table, *, cls: str = "") -> str:
 
 
 def report_html(content: Content) -> str:
-    """The report as one self-contained HTML page (images inline)."""
+    """Return the report as one self-contained HTML page (images inline)."""
     font = cjk_font()
     parts = [f"<h1>{html.escape(content.title)}</h1>",
              f"<p class='sub'>{html.escape(content.subtitle)}</p>",

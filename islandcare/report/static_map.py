@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -33,7 +34,7 @@ _MAX = 60.0
 
 
 def minutes_cmap() -> LinearSegmentedColormap:
-    """The minutes scale of the maps, 0 to 60 minutes."""
+    """Return the minutes scale of the maps, 0 to 60 minutes."""
     return LinearSegmentedColormap.from_list("ic_minutes", style.MINUTES_COLOURS)
 
 
@@ -88,7 +89,7 @@ def _mark(failing: object) -> str:
 
 
 def _status_layer(ax, rep: AreaReport, w: Words, circle: str | None) -> list:
-    handles = []
+    handles: list[Artist] = []
     if circle and circle in rep.circles:
         res = rep.circles[circle]
         import geopandas as gpd
@@ -141,7 +142,7 @@ def _quality_layer(ax, rep: AreaReport, w: Words) -> list:
     fac = rep.area.layers["facilities"]
     fac = fac[fac.geometry.notna() & ~fac.geometry.is_empty]
     pl = _placed(rep)
-    handles = []
+    handles: list[Artist] = []
     for q, colour, key in (("exact", "#0072b2", "report.exact"),
                            ("approximate", "#e69f00", "report.approximate")):
         sub = pl[pl["location_quality"] == q]

@@ -148,7 +148,7 @@ def _network_errors_as_unavailable() -> Iterator[None]:
 
 
 def _short_reason(exc: BaseException) -> str:
-    """A few words on why a request failed, e.g. ``127.0.0.1:9: Connection refused``."""
+    """Return a few words on why a request failed, e.g. ``127.0.0.1:9: Connection refused``."""
     host = urlparse(ox.settings.overpass_url).netloc or ox.settings.overpass_url
     if isinstance(exc, requests.exceptions.Timeout):
         return f"{host} did not answer within {REQUESTS_TIMEOUT} s"

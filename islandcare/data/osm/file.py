@@ -145,6 +145,8 @@ def _extract_to_xml(path: Path, workdir: Path) -> _Extract:
     relations: list[tuple[int, dict[str, str], list[tuple[str, int, str]]]] = []
     member_ways: set[int] = set()
     for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
+        if not isinstance(rel, osmium.osm.Relation):  # the filter yields relations only
+            continue
         tags = dict(rel.tags)
         if tags.get("type") in ("multipolygon", "boundary") and _is_feature(tags):
             members = [(m.type, m.ref, m.role) for m in rel.members]
@@ -160,9 +162,11 @@ def _extract_to_xml(path: Path, workdir: Path) -> _Extract:
     cut_ferries: list[tuple[dict[str, Any], MultiPoint]] = []
     processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
     for obj in processor.with_locations():
-        if obj.is_node():
+        if isinstance(obj, osmium.osm.Node):
             if obj.location.valid() and _is_feature(obj.tags):
                 feature_nodes[obj.id] = ((obj.location.lon, obj.location.lat), dict(obj.tags))
+            continue
+        if not isinstance(obj, osmium.osm.Way):  # the filter yields nodes and ways only
             continue
         tags = dict(obj.tags)
         drive = _is_drive_way(tags)
@@ -287,7 +291,7 @@ def file_extent(path: str | Path) -> tuple[float, float, float, float]:
     lats: list[float] = []
     try:
         for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
-            if node.location.valid():
+            if isinstance(node, osmium.osm.Node) and node.location.valid():
                 lons.append(node.location.lon)
                 lats.append(node.location.lat)
     except RuntimeError as exc:
@@ -311,7 +315,7 @@ def highways_to_xml(pbf: str | Path, xml: str | Path) -> Path:
     present = {n.id for n in osmium.FileProcessor(str(pbf), osmium.osm.NODE)}
     ways: dict[int, list[int]] = {}
     for way in osmium.FileProcessor(str(pbf), osmium.osm.WAY):
-        if "highway" not in way.tags:
+        if not isinstance(way, osmium.osm.Way) or "highway" not in way.tags:
             continue
         refs = [n.ref for n in way.nodes]
         inside = [i for i, ref in enumerate(refs) if ref in present]
@@ -320,8 +324,8 @@ def highways_to_xml(pbf: str | Path, xml: str | Path) -> Path:
     used = {ref for refs in ways.values() for ref in refs}
     with osmium.SimpleWriter(str(xml), overwrite=True) as writer:
         for obj in osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY):
-            if obj.is_node() and obj.id in used:
+            if isinstance(obj, osmium.osm.Node) and obj.id in used:
                 writer.add(obj)
-            elif obj.is_way() and obj.id in ways:
+            elif isinstance(obj, osmium.osm.Way) and obj.id in ways:
                 writer.add(obj.replace(nodes=ways[obj.id]))
     return xml

@@ -119,7 +119,7 @@ def _empty_graph() -> nx.MultiDiGraph:
 
 
 def _frame(rows: list[dict[str, Any]], columns: Mapping[str, str]) -> gpd.GeoDataFrame:
-    """A GeoDataFrame with exactly ``columns`` (in order, typed) plus ``geometry``."""
+    """Return a GeoDataFrame with exactly ``columns`` (in order, typed) plus ``geometry``."""
     table = pd.DataFrame.from_records(rows, columns=[*columns, "geometry"])
     return _typed(table, columns)
 

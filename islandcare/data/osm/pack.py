@@ -51,7 +51,7 @@ def builds_from_osm(cfg: AreaConfig, *, root: Path | None = None) -> bool:
 
 
 def island_polygons(path: Path) -> gpd.GeoDataFrame:
-    """The ``place=island|islet`` polygons of an extract (closed ways and multipolygons)."""
+    """Return the ``place=island|islet`` polygons of an extract (closed ways and multipolygons)."""
     import osmium
 
     factory = osmium.geom.WKBFactory()
@@ -59,7 +59,7 @@ def island_polygons(path: Path) -> gpd.GeoDataFrame:
     processor = osmium.FileProcessor(str(path)).with_areas().with_filter(
         osmium.filter.KeyFilter("place"))
     for obj in processor:
-        if not obj.is_area() or obj.tags.get("place") not in ("island", "islet"):
+        if not isinstance(obj, osmium.osm.Area) or obj.tags.get("place") not in ("island", "islet"):
             continue
         try:
             geom = shapely.wkb.loads(factory.create_multipolygon(obj), hex=True)
@@ -201,5 +201,5 @@ def _gdf(rows: list[dict], *, columns: list[str] | None = None) -> gpd.GeoDataFr
 
 
 def outline_of(cfg: AreaConfig) -> BaseGeometry:
-    """The outline a pack built from OpenStreetMap will have: the area file's bbox."""
+    """Return the outline a pack built from OpenStreetMap will have: the area file's bbox."""
     return box(*cfg.bbox)

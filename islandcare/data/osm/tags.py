@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import geopandas as gpd
 import networkx as nx
@@ -76,7 +76,13 @@ def _is_drive_way(tags: Mapping[str, str]) -> bool:
     return not any(rx.search(tags.get(key, "")) for key, rx in _DRIVE_EXCLUDE.items())
 
 
-def _is_feature(tags: Mapping[str, str]) -> bool:
+class _Tags(Protocol):
+    """Tags read by key: a mapping or osmium's ``TagList``."""
+
+    def get(self, key: str, default: None = None, /) -> str | None: ...
+
+
+def _is_feature(tags: _Tags) -> bool:
     """Whether an object carries one of :data:`FEATURE_TAGS`."""
     for key, wanted in FEATURE_TAGS.items():
         value = tags.get(key)
@@ -93,7 +99,7 @@ SPEED_TAGS: list[str] = ["highway", "maxspeed"]
 
 
 def _simplify(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """osmnx simplification that keeps a node wherever the road class or speed limit changes."""
+    """Osmnx simplification that keeps a node wherever the road class or speed limit changes."""
     return ox.simplify_graph(graph, edge_attrs_differ=SPEED_TAGS)
 
 
@@ -111,7 +117,7 @@ NAME_PATTERNS: tuple[tuple[str, str], ...] = (
 
 
 def facility_kind(tags: Mapping[str, str], name: str = "") -> str | None:
-    """The facility kind of an OSM object, or None when it is not one.
+    """Return the facility kind of an OSM object, or None when it is not one.
 
     The first matching row wins:
 
@@ -270,7 +276,7 @@ def _present(value: Any) -> bool:
 
 
 def _point(geometry: BaseGeometry, osm_type: str) -> tuple[Point, str | None]:
-    """The point of a feature, and a note when it stands for an area or a line."""
+    """Return the point of a feature, and a note when it stands for an area or a line."""
     if geometry.geom_type == "Point":
         return geometry, None
     shape = "area" if geometry.geom_type in ("Polygon", "MultiPolygon") else "line"
@@ -308,7 +314,7 @@ def _duration_min(text: str | None) -> float:
 
 
 def _daily_hours(text: str | None) -> tuple[str | None, str | None]:
-    """Opening and closing time of a simple every-day ``opening_hours``.
+    """Return the opening and closing time of a simple every-day ``opening_hours``.
 
     Only ``HH:MM-HH:MM`` and ``Mo-Su HH:MM-HH:MM`` are read; ``24/7`` and
     anything else give (None, None). Empty columns mean "always open" in the
