@@ -49,6 +49,7 @@ from islandcare.network.air import flight_minutes
 from islandcare.network.sea import haversine_km
 from islandcare.render import style
 from islandcare.render.map_controls import ExportPng, PlaceLabels, gaps_html, rule_marks
+from islandcare.render.profile_strip import profile_strip
 from islandcare.render.words import Words, area_lang, words
 
 if TYPE_CHECKING:
@@ -377,6 +378,7 @@ a.ic-export {{ display: block; background: #fff; padding: 3px 7px; font: bold 12
 .ic-pop table {{ border-collapse: collapse; margin-top: 3px; font-size: 12px; }}
 .ic-pop th {{ text-align: left; padding: 1px 6px 1px 0; color: #444; vertical-align: top;
   white-space: nowrap; }}
+.ic-strip {{ display: block; font-family: sans-serif; fill: #333; }}
 .ic-ring-label {{ font: bold 11px sans-serif; color: {heli}; white-space: nowrap;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
 @media (max-width: 800px) {{ .ic-panel {{ max-width: 240px; }} #ic-legend {{ max-height: 30vh; }}
@@ -731,8 +733,12 @@ def minutes_colormap(area: Area) -> cm.LinearColormap:
 
 
 def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
-                      norm: str | None, w: Words | None = None) -> list[tuple[str, str]]:
-    """Popup rows of one place: verdict, times, modes, sources and data-quality flags."""
+                      norm: str | None, w: Words | None = None, *,
+                      strip: str = "") -> list[tuple[str, str]]:
+    """Popup rows of one place: verdict, times, modes, sources and data-quality flags.
+
+    ``strip`` is the place's 24-hour strip (escaped HTML, :mod:`.profile_strip`).
+    """
     seat = r["unit"] == "township_seat"
     cls = r.get("settlement_class")
     rows = _rows([("type 类型", "乡镇驻地 township seat, standing for the township's population"
@@ -750,6 +756,8 @@ def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
                                                      "own approximate point"}.get(r.get("basis"))
                         if isinstance(r.get("basis"), str) else None),
                        ("share of the day inside 全天达标", ", ".join(share) or None)])
+        if strip:
+            rows.append(((w or words("zh"))("map.strip_label"), strip))
         rows += _rows([("failing rules 未达标", _words(r.get("failing_rules"), _RULE_ZH, ",")),
                        ("cannot tell 无法判断", _words(r.get("unknown_rules"), _RULE_ZH, ",")),
                        ("reason 原因", r.get("reason") if w is None or w.lang == "en"
@@ -831,8 +839,13 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
         f"地点 Places: {n_vil_pt} of {n_vil} villages with a point, "
         f"{int((placed['unit'] == 'township_seat').sum())} township seats"))
     sources, norms = _place_sources(area), _norm_by_township(report)
+    profile = getattr(report, "profile", None)
+    by_place = ({} if profile is None or profile.empty else
+                {k: g for k, g in profile.groupby(["unit", "code"], sort=False)})
     for _, r in placed.iterrows():
         seat = r["unit"] == "township_seat"
+        day = by_place.get((r["unit"], r["code"]))
+        strip = "" if day is None else profile_strip(day, w or words("zh"))
         minutes = pd.to_numeric(r.get("primary_care_min"), errors="coerce")
         timed = report is not None and not _missing(minutes) and math.isfinite(minutes)
         status = str(r.get("status")) if report is not None else ""
@@ -849,7 +862,8 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
             fill_color=cmap(min(float(minutes), MINUTES_MAX))[:7] if timed else _NO_TIME,
             popup=_popup(str(r["name"]), _place_popup_rows(
                 r, report, sources.get((r["unit"], r["code"])),
-                norms.get(str(r.get("township_code"))) if seat else None, w), width=440))
+                norms.get(str(r.get("township_code"))) if seat else None, w,
+                strip=strip), width=440))
         marker.options["name"] = html_text(r["name"])  # what the search box finds (propertyName)
         marker.add_to(fg)
     fg.add_to(m)
