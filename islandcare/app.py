@@ -187,8 +187,12 @@ class App:
         from islandcare.data.conflate import load_osm_cache, with_osm
 
         area = run("load offline pack", lambda: load_pack(area_key))
-        area, _ = run("lay the OpenStreetMap cache over the pack",
-                      lambda: with_osm(area, load_osm_cache(area_key)))
+        osm = run("read the OpenStreetMap cache", lambda: load_osm_cache(area_key))
+        area, _ = run("lay the OpenStreetMap cache over the pack", lambda: with_osm(area, osm))
+        if osm is not None:  # drawn as their own layer, off at start
+            from islandcare.render.maps import unmatched_osm_places
+
+            area.meta["osm_unmatched_places"] = unmatched_osm_places(area, osm.places)
         report = run("analyse (circles, response, land-sea-air)", lambda: analyse_area(area))
         under = place_frame(report, status="underserved")
         w = words(area_lang(area.config, lang))

@@ -62,6 +62,7 @@ __all__ = [
     "area_map",
     "flight_rings",
     "minutes_colormap",
+    "unmatched_osm_places",
     "write_area_map",
 ]
 
@@ -699,6 +700,68 @@ def _add_facilities(m: folium.Map, area: Area) -> None:
         fg.add_to(m)
 
 
+def unmatched_osm_places(area: Area, places: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Find the OpenStreetMap places that match no register village of ``area``.
+
+    The rules are those of :func:`islandcare.data.conflate.match_places`
+    (name within the township, without suffix, one close match); a place
+    whose id already gave a village its point is never counted. Put the
+    result in ``area.meta["osm_unmatched_places"]`` for :func:`area_map` to
+    draw it as its own layer (off at start).
+
+    Parameters
+    ----------
+    area
+        The area, with the OpenStreetMap places already laid over it
+        (:func:`islandcare.data.conflate.with_osm`) or not.
+    places
+        The OpenStreetMap places (``osm_type``, ``osmid``, ``name``, ``place``
+        and points), e.g. ``load_osm_cache(key).places``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The unmatched places, with their columns (empty when none).
+    """
+    from islandcare.data.conflate import match_places
+
+    if places is None or places.empty:
+        return gpd.GeoDataFrame({"name": []}, geometry=[], crs=4326)
+    placed = places[places.geometry.notna() & ~places.geometry.is_empty].reset_index(drop=True)
+    _, _, names = match_places(area, placed)
+    notes = " ".join(str(n) for n in area.layers["villages"].get("location_note", [])
+                     if isinstance(n, str))
+    used = [f"OpenStreetMap {t} {int(i)} (" in notes if not _missing(i) else False
+            for t, i in zip(placed["osm_type"], placed["osmid"], strict=True)]
+    keep = placed["name"].astype(str).isin(set(names)) & ~pd.Series(used, index=placed.index)
+    return placed[keep].reset_index(drop=True)
+
+
+def _add_osm_unmatched(m: folium.Map, area: Area, w: Words) -> None:
+    """OpenStreetMap places not in the register, as a layer off at start (escaped names)."""
+    extra = area.meta.get("osm_unmatched_places")
+    if extra is None or len(extra) == 0:
+        return
+    colour = "#7b3294"
+    fg = folium.FeatureGroup(name=_named(_swatch_dot("#ffffff", ring=colour, dash="2 2", r=4),
+                                         f"{w('map.osm_unmatched')} ({len(extra)})"), show=False)
+    for _, p in extra.iterrows():
+        if p.geometry is None or p.geometry.is_empty:
+            continue
+        osm_id = None if _missing(p.get("osmid")) else f"{p.get('osm_type')} {int(p['osmid'])}"
+        folium.CircleMarker(
+            (p.geometry.y, p.geometry.x), radius=4, color=colour, weight=1.5, dash_array="2 2",
+            fill=True, fill_color="#ffffff", fill_opacity=0.9,
+            tooltip=html_text(f"{p['name']} ({w('map.osm_unmatched')})"),
+            popup=_popup(str(p["name"]), _rows([
+                (w("map.osm_unmatched"), w("map.osm_unmatched_note")),
+                (w("map.osm_place"), p.get("place")), (w("map.osm_id"), osm_id),
+                ("as of 时间", p.get("as_of")),
+                ("source 来源", "OpenStreetMap"), ("license", "ODbL")])),
+        ).add_to(fg)
+    fg.add_to(m)
+
+
 def minutes_colormap(area: Area) -> cm.LinearColormap:
     """Colour bar of minutes to primary care, 0 to :data:`MINUTES_MAX`.
 
@@ -1113,6 +1176,7 @@ def area_map(area: Area, report: AreaReport | None = None, *, lang: str | None =
     _add_bridges(m, area)
     _add_sea(m, area)
     _add_helicopter(m, area)
+    _add_osm_unmatched(m, area, w)
     places = _add_places(m, area, report, cmap, w)
     _add_facilities(m, area)
     PlaceLabels(report.places if report is not None else _plain_places(area)).add_to(m)
