@@ -379,7 +379,8 @@ a.ic-export {{ display: block; background: #fff; padding: 3px 7px; font: bold 12
 .ic-pop table {{ border-collapse: collapse; margin-top: 3px; font-size: 12px; }}
 .ic-pop th {{ text-align: left; padding: 1px 6px 1px 0; color: #444; vertical-align: top;
   white-space: nowrap; }}
-.ic-strip {{ display: block; font-family: sans-serif; fill: #333; }}
+.ic-strip {{ display: block; width: 100%; max-width: 240px; height: auto; min-width: 180px;
+  font-family: sans-serif; fill: #333; }}
 .ic-ring-label {{ font: bold 11px sans-serif; color: {heli}; white-space: nowrap;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
 @media (max-width: 800px) {{ .ic-panel {{ max-width: 240px; }} #ic-legend {{ max-height: 30vh; }}
