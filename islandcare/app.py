@@ -24,7 +24,10 @@ Routes
     raw body with its name (URL-encoded) in an ``X-Filename`` header ->
     ``{ok, rows, problems: [{row, column, message, severity, text}], summary}``.
 ``GET /api/underserved.csv``, ``.xlsx``, ``.geojson``
-    The underserved places, as ``islandcare underserved`` writes them.
+    The underserved places, as ``islandcare run`` and ``islandcare underserved``
+    write them: headers and reasons in the area's language (``area.lang``, or
+    the ``lang`` given to :meth:`App.build`), the other language kept in the
+    headers.
 
 Mistakes (bad JSON, missing fields, unknown kind, a site off land, a body over
 :data:`MAX_BODY` bytes, unknown paths) get ``{"error": "..."}`` with a 4xx
@@ -66,6 +69,7 @@ from islandcare.data.schema import FACILITY_KINDS
 from islandcare._escape import js_literal
 from islandcare.errors import MAX_SHOWN, InputError, capped_lines, format_problem
 from islandcare.network.scenario import Scenario
+from islandcare.render.words import Words, area_lang, export_columns, export_rows, words
 
 __all__ = ["DEFAULT_PORT", "HOST", "MAX_BODY", "App", "AppServer", "make_server"]
 
@@ -159,7 +163,8 @@ class App:
         self._lock = threading.Lock()  # the checker caches lazily: one check at a time
 
     @classmethod
-    def build(cls, area_key: str, *, step: Step | None = None) -> App:
+    def build(cls, area_key: str, *, step: Step | None = None, lang: str | None = None
+              ) -> App:
         """Load an area, analyse it, draw its page, write its exports, warm up.
 
         Parameters
@@ -169,6 +174,9 @@ class App:
         step
             ``step(label, fn)`` runs ``fn`` and may report progress (as
             :meth:`islandcare.cli.Console.step` does); by default just runs it.
+        lang
+            ``zh`` or ``en`` for the map and the downloads; default the area
+            file's ``area.lang``.
         """
         from islandcare.analyses.places import places
         from islandcare.analyses.report import analyse_area, place_frame
@@ -179,12 +187,18 @@ class App:
         from islandcare.data.conflate import load_osm_cache, with_osm
 
         area = run("load offline pack", lambda: load_pack(area_key))
-        area, _ = run("lay the OpenStreetMap cache over the pack",
-                      lambda: with_osm(area, load_osm_cache(area_key)))
+        osm = run("read the OpenStreetMap cache", lambda: load_osm_cache(area_key))
+        area, _ = run("lay the OpenStreetMap cache over the pack", lambda: with_osm(area, osm))
+        if osm is not None:  # drawn as their own layer, off at start
+            from islandcare.render.maps import unmatched_osm_places
+
+            area.meta["osm_unmatched_places"] = unmatched_osm_places(area, osm.places)
         report = run("analyse (circles, response, land-sea-air)", lambda: analyse_area(area))
         under = place_frame(report, status="underserved")
-        page = run("draw the map page", lambda: _page(area, report, underserved=len(under)))
-        downloads = run("write the underserved exports", lambda: _downloads(area, under))
+        w = words(area_lang(area.config, lang))
+        page = run("draw the map page",
+                   lambda: _page(area, report, underserved=len(under), lang=w.lang))
+        downloads = run("write the underserved exports", lambda: _downloads(area, under, w))
         checker = SiteChecker(area, places(area), report.nets or NetworkCache(area))  # networks built once
         app = cls(area, checker, page=page, downloads=downloads, underserved=len(under))
         run("warm up the site check", app.warm_up)
@@ -348,16 +362,22 @@ def _site_request(payload: Any) -> tuple[str, float, float]:
     return kind, lon, lat
 
 
-def _downloads(area: Area, under) -> dict[str, bytes]:
-    """The underserved table in each download format, as bytes."""
+def _downloads(area: Area, under: pd.DataFrame, w: Words) -> dict[str, bytes]:
+    """The underserved table in each download format, as bytes, in ``w``'s language.
+
+    The same headers and reason column as the exports of ``islandcare run``
+    (:func:`islandcare.render.words.export_columns` and ``export_rows``).
+    """
     from islandcare.analyses.report import UNDERSERVED_COLUMNS
     from islandcare.export import write_table
 
+    under = export_rows(under, w)
+    columns = export_columns(w, UNDERSERVED_COLUMNS)
     notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
     out = {}
     with tempfile.TemporaryDirectory(prefix="islandcare-exports-") as tmp:
         for fmt in DOWNLOADS:
-            path = write_table(under, Path(tmp) / f"underserved.{fmt}", columns=UNDERSERVED_COLUMNS,
+            path = write_table(under, Path(tmp) / f"underserved.{fmt}", columns=columns,
                                notes=notes)
             out[fmt] = path.read_bytes()
     return out
@@ -366,12 +386,12 @@ def _downloads(area: Area, under) -> dict[str, bytes]:
 # --------------------------------------------------------------------------- the page
 
 
-def _page(area: Area, report, *, underserved: int) -> bytes:
-    """The offline map with the panel, as UTF-8 HTML."""
+def _page(area: Area, report, *, underserved: int, lang: str | None = None) -> bytes:
+    """The offline map (in ``lang``, default the area's) with the panel, as UTF-8 HTML."""
     from islandcare.render.assets import write_map
     from islandcare.render.maps import area_map
 
-    m = area_map(area, report)
+    m = area_map(area, report, lang=lang)
     for child in m._children.values():  # the list of layers would hide the map: fold it
         if isinstance(child, folium.LayerControl):
             child.options["collapsed"] = True

@@ -49,6 +49,7 @@ from islandcare.network.air import flight_minutes
 from islandcare.network.sea import haversine_km
 from islandcare.render import style
 from islandcare.render.map_controls import ExportPng, PlaceLabels, gaps_html, rule_marks
+from islandcare.render.profile_strip import profile_strip
 from islandcare.render.words import Words, area_lang, words
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ __all__ = [
     "area_map",
     "flight_rings",
     "minutes_colormap",
+    "unmatched_osm_places",
     "write_area_map",
 ]
 
@@ -377,6 +379,8 @@ a.ic-export {{ display: block; background: #fff; padding: 3px 7px; font: bold 12
 .ic-pop table {{ border-collapse: collapse; margin-top: 3px; font-size: 12px; }}
 .ic-pop th {{ text-align: left; padding: 1px 6px 1px 0; color: #444; vertical-align: top;
   white-space: nowrap; }}
+.ic-strip {{ display: block; width: 100%; max-width: 240px; height: auto; min-width: 180px;
+  font-family: sans-serif; fill: #333; }}
 .ic-ring-label {{ font: bold 11px sans-serif; color: {heli}; white-space: nowrap;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
 @media (max-width: 800px) {{ .ic-panel {{ max-width: 240px; }} #ic-legend {{ max-height: 30vh; }}
@@ -697,6 +701,68 @@ def _add_facilities(m: folium.Map, area: Area) -> None:
         fg.add_to(m)
 
 
+def unmatched_osm_places(area: Area, places: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Find the OpenStreetMap places that match no register village of ``area``.
+
+    The rules are those of :func:`islandcare.data.conflate.match_places`
+    (name within the township, without suffix, one close match); a place
+    whose id already gave a village its point is never counted. Put the
+    result in ``area.meta["osm_unmatched_places"]`` for :func:`area_map` to
+    draw it as its own layer (off at start).
+
+    Parameters
+    ----------
+    area
+        The area, with the OpenStreetMap places already laid over it
+        (:func:`islandcare.data.conflate.with_osm`) or not.
+    places
+        The OpenStreetMap places (``osm_type``, ``osmid``, ``name``, ``place``
+        and points), e.g. ``load_osm_cache(key).places``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The unmatched places, with their columns (empty when none).
+    """
+    from islandcare.data.conflate import match_places
+
+    if places is None or places.empty:
+        return gpd.GeoDataFrame({"name": []}, geometry=[], crs=4326)
+    placed = places[places.geometry.notna() & ~places.geometry.is_empty].reset_index(drop=True)
+    _, _, names = match_places(area, placed)
+    notes = " ".join(str(n) for n in area.layers["villages"].get("location_note", [])
+                     if isinstance(n, str))
+    used = [f"OpenStreetMap {t} {int(i)} (" in notes if not _missing(i) else False
+            for t, i in zip(placed["osm_type"], placed["osmid"], strict=True)]
+    keep = placed["name"].astype(str).isin(set(names)) & ~pd.Series(used, index=placed.index)
+    return placed[keep].reset_index(drop=True)
+
+
+def _add_osm_unmatched(m: folium.Map, area: Area, w: Words) -> None:
+    """OpenStreetMap places not in the register, as a layer off at start (escaped names)."""
+    extra = area.meta.get("osm_unmatched_places")
+    if extra is None or len(extra) == 0:
+        return
+    colour = "#7b3294"
+    fg = folium.FeatureGroup(name=_named(_swatch_dot("#ffffff", ring=colour, dash="2 2", r=4),
+                                         f"{w('map.osm_unmatched')} ({len(extra)})"), show=False)
+    for _, p in extra.iterrows():
+        if p.geometry is None or p.geometry.is_empty:
+            continue
+        osm_id = None if _missing(p.get("osmid")) else f"{p.get('osm_type')} {int(p['osmid'])}"
+        folium.CircleMarker(
+            (p.geometry.y, p.geometry.x), radius=4, color=colour, weight=1.5, dash_array="2 2",
+            fill=True, fill_color="#ffffff", fill_opacity=0.9,
+            tooltip=html_text(f"{p['name']} ({w('map.osm_unmatched')})"),
+            popup=_popup(str(p["name"]), _rows([
+                (w("map.osm_unmatched"), w("map.osm_unmatched_note")),
+                (w("map.osm_place"), p.get("place")), (w("map.osm_id"), osm_id),
+                ("as of 时间", p.get("as_of")),
+                ("source 来源", "OpenStreetMap"), ("license", "ODbL")])),
+        ).add_to(fg)
+    fg.add_to(m)
+
+
 def minutes_colormap(area: Area) -> cm.LinearColormap:
     """Colour bar of minutes to primary care, 0 to :data:`MINUTES_MAX`.
 
@@ -731,8 +797,12 @@ def minutes_colormap(area: Area) -> cm.LinearColormap:
 
 
 def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
-                      norm: str | None, w: Words | None = None) -> list[tuple[str, str]]:
-    """Popup rows of one place: verdict, times, modes, sources and data-quality flags."""
+                      norm: str | None, w: Words | None = None, *,
+                      strip: str = "") -> list[tuple[str, str]]:
+    """Popup rows of one place: verdict, times, modes, sources and data-quality flags.
+
+    ``strip`` is the place's 24-hour strip (escaped HTML, :mod:`.profile_strip`).
+    """
     seat = r["unit"] == "township_seat"
     cls = r.get("settlement_class")
     rows = _rows([("type 类型", "乡镇驻地 township seat, standing for the township's population"
@@ -750,6 +820,8 @@ def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
                                                      "own approximate point"}.get(r.get("basis"))
                         if isinstance(r.get("basis"), str) else None),
                        ("share of the day inside 全天达标", ", ".join(share) or None)])
+        if strip:
+            rows.append(((w or words("zh"))("map.strip_label"), strip))
         rows += _rows([("failing rules 未达标", _words(r.get("failing_rules"), _RULE_ZH, ",")),
                        ("cannot tell 无法判断", _words(r.get("unknown_rules"), _RULE_ZH, ",")),
                        ("reason 原因", r.get("reason") if w is None or w.lang == "en"
@@ -831,8 +903,13 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
         f"地点 Places: {n_vil_pt} of {n_vil} villages with a point, "
         f"{int((placed['unit'] == 'township_seat').sum())} township seats"))
     sources, norms = _place_sources(area), _norm_by_township(report)
+    profile = getattr(report, "profile", None)
+    by_place = ({} if profile is None or profile.empty else
+                {k: g for k, g in profile.groupby(["unit", "code"], sort=False)})
     for _, r in placed.iterrows():
         seat = r["unit"] == "township_seat"
+        day = by_place.get((r["unit"], r["code"]))
+        strip = "" if day is None else profile_strip(day, w or words("zh"))
         minutes = pd.to_numeric(r.get("primary_care_min"), errors="coerce")
         timed = report is not None and not _missing(minutes) and math.isfinite(minutes)
         status = str(r.get("status")) if report is not None else ""
@@ -849,7 +926,8 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
             fill_color=cmap(min(float(minutes), MINUTES_MAX))[:7] if timed else _NO_TIME,
             popup=_popup(str(r["name"]), _place_popup_rows(
                 r, report, sources.get((r["unit"], r["code"])),
-                norms.get(str(r.get("township_code"))) if seat else None, w), width=440))
+                norms.get(str(r.get("township_code"))) if seat else None, w,
+                strip=strip), width=440))
         marker.options["name"] = html_text(r["name"])  # what the search box finds (propertyName)
         marker.add_to(fg)
     fg.add_to(m)
@@ -1099,6 +1177,7 @@ def area_map(area: Area, report: AreaReport | None = None, *, lang: str | None =
     _add_bridges(m, area)
     _add_sea(m, area)
     _add_helicopter(m, area)
+    _add_osm_unmatched(m, area, w)
     places = _add_places(m, area, report, cmap, w)
     _add_facilities(m, area)
     PlaceLabels(report.places if report is not None else _plain_places(area)).add_to(m)
