@@ -38,6 +38,7 @@ running either way.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import json
 import math
@@ -61,12 +62,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from islandcare._escape import js_literal
 from islandcare.analyses.circles import reached_area
 from islandcare.analyses.coverage import circles_for
 from islandcare.analyses.siting import AMBULANCE_KINDS, SiteChecker
 from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
-from islandcare._escape import js_literal
 from islandcare.errors import MAX_SHOWN, InputError, capped_lines, format_problem
 from islandcare.network.scenario import Scenario
 from islandcare.render.words import Words, area_lang, export_columns, export_rows, words
@@ -127,7 +128,7 @@ def _plain(obj: Any) -> Any:
 
 
 def _safe_name(name: str) -> str:
-    """The file's own name, without any folder part, for a temporary copy."""
+    """Return the file's own name, without any folder part, for a temporary copy."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].replace("\x00", "").strip()
     base = base.lstrip(".")[-120:]
     return base or "upload"
@@ -245,7 +246,7 @@ class App:
         return _plain(out)
 
     def _new_circle(self, effect, lon: float, lat: float) -> dict | None:
-        """The land the site alone reaches within each of its circles' minutes."""
+        """Return the land the site alone reaches within each of its circles' minutes."""
         groups: dict[tuple, list[str]] = {}
         for c in self.checker.circles:
             if c.key in effect.circles:
@@ -363,7 +364,7 @@ def _site_request(payload: Any) -> tuple[str, float, float]:
 
 
 def _downloads(area: Area, under: pd.DataFrame, w: Words) -> dict[str, bytes]:
-    """The underserved table in each download format, as bytes, in ``w``'s language.
+    """Return the underserved table in each download format, as bytes, in ``w``'s language.
 
     The same headers and reason column as the exports of ``islandcare run``
     (:func:`islandcare.render.words.export_columns` and ``export_rows``).
@@ -387,7 +388,7 @@ def _downloads(area: Area, under: pd.DataFrame, w: Words) -> dict[str, bytes]:
 
 
 def _page(area: Area, report, *, underserved: int, lang: str | None = None) -> bytes:
-    """The offline map (in ``lang``, default the area's) with the panel, as UTF-8 HTML."""
+    """Return the offline map (in ``lang``, default the area's) with the panel, as UTF-8 HTML."""
     from islandcare.render.assets import write_map
     from islandcare.render.maps import area_map
 
@@ -590,7 +591,7 @@ class AppServer(ThreadingHTTPServer):
         return f"http://{HOST}:{self.server_address[1]}/"
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A failure outside a request's own handling: say so and go on serving."""
+        """Report a failure outside a request's own handling, and go on serving."""
         exc = sys.exc_info()[1]
         if not isinstance(exc, (ConnectionError, TimeoutError)):
             traceback.print_exc(file=sys.stderr)
@@ -598,7 +599,7 @@ class AppServer(ThreadingHTTPServer):
 
 def make_server(app: App, *, port: int = DEFAULT_PORT,
                 log: Callable[[str], None] | None = None) -> AppServer:
-    """The server of ``app`` on 127.0.0.1, bound but not yet serving.
+    """Return the server of ``app`` on 127.0.0.1, bound but not yet serving.
 
     Call ``serve_forever()`` on it (in a thread if needed), ``shutdown()`` from
     another thread and ``server_close()`` to stop.
@@ -677,8 +678,9 @@ class _Handler(BaseHTTPRequestHandler):
         }
         for fmt, ctype in DOWNLOADS.items():
             name = f"{app.area.key}-underserved.{fmt}"
-            gets[f"/api/underserved.{fmt}"] = lambda f=fmt, c=ctype, n=name: self._send(
-                app.downloads[f], c, headers={"Content-Disposition": f'attachment; filename="{n}"'})
+            gets[f"/api/underserved.{fmt}"] = functools.partial(
+                self._send, app.downloads[fmt], ctype,
+                headers={"Content-Disposition": f'attachment; filename="{name}"'})
         if path in _STATIC:
             gets[path] = lambda: self._send(_STATIC[path].read_bytes(), _mime(path),
                                             cache="max-age=3600")
@@ -780,8 +782,10 @@ class _Handler(BaseHTTPRequestHandler):
                 b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + body)
             if msg.is_multipart():
                 for part in msg.iter_parts():
-                    if part.get_filename():
-                        return part.get_filename(), part.get_payload(decode=True) or b""
+                    filename = part.get_filename()
+                    if filename:
+                        payload = part.get_payload(decode=True)
+                        return filename, payload if isinstance(payload, bytes) else b""
             raise HttpError(400, "The form holds no file: send the table in a file field.")
         name = unquote(self.headers.get("X-Filename", "")).strip()
         if not name:

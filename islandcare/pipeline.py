@@ -101,6 +101,11 @@ def with_osm_cache(area: Area) -> tuple[Area, list[str]]:
 
     data = load_osm_cache(area.key)
     area, notes = with_osm(area, data)
+    places = getattr(data, "places", None)
+    if places is not None and not places.empty:  # drawn as their own layer, off at start
+        from islandcare.render.maps import unmatched_osm_places
+
+        area.meta["osm_unmatched_places"] = unmatched_osm_places(area, places)
     return area, [f"roads: {road_source_line(area)}", *notes]
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import html
 import math
+from typing import cast
 
 import pandas as pd
-from branca.element import JavascriptLink, MacroElement
+from branca.element import Figure, JavascriptLink, MacroElement
 from folium.template import Template
 
 from islandcare.render import style
@@ -38,7 +39,7 @@ HTML_TO_IMAGE_URL = "https://cdn.jsdelivr.net/npm/html-to-image@1.11.13/dist/htm
 
 
 def rule_marks(failing: object) -> str:
-    """The marks of a place's failing rules: ``◆`` primary care, ``▲`` night, ``■`` response."""
+    """Return the marks of a place's failing rules: ``◆`` primary care, ``▲`` night, ``■`` response."""
     rules = [r.strip() for r in str(failing or "").split(",") if r.strip()]
     marks = []
     for r in rules:
@@ -167,14 +168,15 @@ class ExportPng(MacroElement):
         self._name = "ExportPng"
         self.filename, self.label, self.title = filename, label, title
 
-    def render(self, **kwargs) -> None:
-        self.get_root().header.add_child(JavascriptLink(HTML_TO_IMAGE_URL),
-                                         name="html_to_image")
-        super().render(**kwargs)
+    def render(self, **kwargs) -> str:
+        """Add the vendored html-to-image script to the page head, then render the button."""
+        cast(Figure, self.get_root()).header.add_child(JavascriptLink(HTML_TO_IMAGE_URL),
+                                                       name="html_to_image")
+        return super().render(**kwargs)
 
 
 def gaps_html(gaps: list, w: Words) -> str:
-    """The "what would answer more" panel: each gap, what it blocks, the template to fill."""
+    """Build the "what would answer more" panel: each gap, what it blocks, the template to fill."""
     if not gaps:
         items = f"<div class='ic-note'>{html.escape(w('gap.none'))}</div>"
     else:

@@ -29,14 +29,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import branca.colormap as cm
 import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium import plugins
 from folium.template import Template
 from shapely.geometry.base import BaseGeometry
@@ -152,7 +152,7 @@ def _esc(v: object) -> str:
 
 
 def _count(v: object) -> str:
-    return "—" if _missing(v) else f"{int(v):,}"
+    return "—" if _missing(v) else f"{int(cast(float, v)):,}"
 
 
 def _minutes(x: object) -> str:
@@ -175,7 +175,7 @@ def _words(items: object, table: dict[str, str], sep: str) -> str:
 
 
 def _popup(title: str, rows: Iterable[tuple[str, str]], *, width: int = 400) -> folium.Popup:
-    """A popup: the title, then a table of (label, HTML value) rows."""
+    """Build a popup: the title, then a table of (label, HTML value) rows."""
     body = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
     return folium.Popup(template_safe(f"<div class='ic-pop'><b>{html.escape(title)}</b><table>"
                                       f"{body}</table></div>"), max_width=width)
@@ -219,8 +219,10 @@ def _port_icon(*, exact: bool) -> str:
 
 
 def _fac_icon(kind: str, *, approximate: bool, planned: bool = False) -> str:
-    """A facility symbol: filled for an exact point, hollow for an approximate one,
-    dashed border when only planned."""
+    """Build a facility symbol: filled for an exact point, hollow for an approximate one.
+
+    The border is dashed when the facility is only planned.
+    """
     colour, size = KIND_STYLE.get(kind, ("#555555", 14))
     glyph, shape = _KIND_GLYPH.get(kind, ("•", "round"))
     bg, fg = ("#ffffff", colour) if approximate else (colour, "#ffffff")
@@ -233,12 +235,12 @@ def _fac_icon(kind: str, *, approximate: bool, planned: bool = False) -> str:
 
 
 def _row(symbol: str, text: str) -> str:
-    """A legend row: symbol, then HTML text."""
+    """Build a legend row: symbol, then HTML text."""
     return f"<div class='ic-row'><span class='ic-sym'>{symbol}</span><span>{text}</span></div>"
 
 
 def _named(symbol: str, text: str) -> str:
-    """A layer's name in the layer control: its symbol, then its text."""
+    """Build a layer's name in the layer control: its symbol, then its text."""
     return f"<span class='ic-sym'>{symbol}</span>{html.escape(text)}"
 
 
@@ -495,7 +497,8 @@ def _add_base(m: folium.Map, area: Area) -> None:
     ).add_to(m)
     folium.GeoJson(
         area.layers["outline"][["code", "name", "source", "geometry"]].assign(
-            name=lambda d: d["name"].map(html_text, na_action="ignore"), source=lambda d: d["source"].map(html_text, na_action="ignore")),
+            name=lambda d: d["name"].map(html_text, na_action="ignore"),
+            source=lambda d: d["source"].map(html_text, na_action="ignore")),
         name=_named(_swatch_line(_OUTLINE, weight=1.6, dash="6 4"), "行政边界 Outline of the district"),
         style_function=lambda _: {"fill": False, "color": _OUTLINE, "weight": 1.6,
                                   "dashArray": "6 4"},
@@ -505,7 +508,7 @@ def _add_base(m: folium.Map, area: Area) -> None:
 
 
 def _add_circles(m: folium.Map, report: AreaReport) -> None:
-    """The land each service circle reaches, per settlement class (night circle off)."""
+    """Draw the land each service circle reaches, per settlement class (night circle off)."""
     for key, res in report.circles.items():
         fills = _CIRCLE_FILL.get(key, _CIRCLE_OTHER)
         for cls, geom in res.polygons.items():
@@ -538,7 +541,7 @@ def _split_at_outline(lines: gpd.GeoDataFrame, outline: BaseGeometry) -> gpd.Geo
 
 
 def _add_roads(m: folium.Map, area: Area) -> None:
-    """Mapped roads, one layer per class; parts beyond the district drawn faint."""
+    """Draw the mapped roads, one layer per class; parts beyond the district faint."""
     roads = area.layers["roads"]
     if roads.empty:
         return
@@ -650,7 +653,7 @@ def _facility_offsets(fac: gpd.GeoDataFrame, *, radius: int = 13) -> dict[object
     placed = fac[fac.geometry.notna() & ~fac.geometry.is_empty]
     keys = [(round(g.x, 5), round(g.y, 5)) for g in placed.geometry]
     groups: dict[tuple[float, float], list[object]] = {}
-    for idx, key in zip(placed.index, keys):
+    for idx, key in zip(placed.index, keys, strict=True):
         groups.setdefault(key, []).append(idx)
     out: dict[object, tuple[int, int]] = {}
     for members in groups.values():
@@ -860,11 +863,11 @@ def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
 
 
 def _place_sources(area: Area) -> dict[tuple[str, str], object]:
-    """(unit, code) → the source of the place's row in the pack."""
+    """Return (unit, code) → the source of the place's row in the pack."""
     out: dict[tuple[str, str], object] = {}
     for unit, layer in (("village", "villages"), ("township_seat", "townships")):
         g = area.layers[layer]
-        out.update({(unit, c): s for c, s in zip(g["code"], g.get("source", [None] * len(g)))})
+        out.update({(unit, c): s for c, s in zip(g["code"], g.get("source", [None] * len(g)), strict=True)})
     return out
 
 
@@ -885,7 +888,7 @@ def _plain_places(area: Area) -> pd.DataFrame:
 
 def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
                 cmap: cm.LinearColormap, w: Words | None = None) -> folium.FeatureGroup:
-    """The places: fill = minutes to primary care, ring = verdict; searchable by name."""
+    """Draw the places: fill = minutes to primary care, ring = verdict; searchable by name."""
     if report is not None:
         pl = report.places
     else:
@@ -938,7 +941,7 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
 
 
 def _status_word(w: Words, status: str) -> str:
-    """A verdict in the map's language; the Chinese map keeps the English word beside it."""
+    """Return a verdict in the map's language; the Chinese map keeps the English word beside it."""
     return w(f"status.{status}") + (f" {status}" if w.lang == "zh" else "")
 
 
@@ -948,7 +951,7 @@ def _count_span(status: str, n: object, w: Words | None = None) -> str:
 
 
 def _title_html(area: Area, report: AreaReport | None, w: Words | None = None) -> str:
-    """The title box: the area and its headline figures, in ``w``'s language."""
+    """Build the title box: the area and its headline figures, in ``w``'s language."""
     w = w or words("zh")
     if w.lang != "zh":
         return _title_html_en(area, report, w)
@@ -983,7 +986,7 @@ def _title_html(area: Area, report: AreaReport | None, w: Words | None = None) -
 
 
 def _title_html_en(area: Area, report: AreaReport | None, w: Words) -> str:
-    """The title box in English (or any language but Chinese), from the string table."""
+    """Build the title box in English (or any language but Chinese), from the string table."""
     out = [(f"<div class='ic-name'>{html.escape(area.config.title)} · "
             f"{html.escape(w('map.title_suffix'))}</div>"),
            f"<div class='ic-note' style='margin-top:0'>{html.escape(w('map.subtitle'))}</div>"]
@@ -1015,7 +1018,7 @@ def _title_html_en(area: Area, report: AreaReport | None, w: Words) -> str:
 
 
 def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None) -> str:
-    """The legend, grouped: care circles, emergency, sea and air, data quality; and sources.
+    """Build the legend, grouped: care circles, emergency, sea and air, data quality; and sources.
 
     Folded at start (its heading shows), so that the map stays clear. Each
     layer's own symbol is in the layer control; this box explains the rest.
@@ -1075,7 +1078,7 @@ def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None) 
     missing = fac[fac.geometry.isna() | fac.geometry.is_empty]
     if not missing.empty:
         names = "、".join(str(n) if _plain(st) == "existing" else f"{n} ({st})"
-                         for n, st in zip(missing["name"], missing["status"].fillna("existing")))
+                         for n, st in zip(missing["name"], missing["status"].fillna("existing"), strict=True))
         parts.append(f"<div class='ic-note'><b>{e(w('map.no_point_facilities'))}</b>"
                      f"{e(names)}</div>")
     lattice = cfg.get("network.lattice_m")
@@ -1091,7 +1094,7 @@ def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None) 
 
 
 def _norm_html(report: AreaReport) -> str | None:
-    """The ambulance norm by township as a collapsible table; None without a norm."""
+    """Build the ambulance norm by township as a collapsible table; None without a norm."""
     norm = report.norm
     if norm is None or norm.empty:
         return None
@@ -1145,7 +1148,7 @@ def area_map(area: Area, report: AreaReport | None = None, *, lang: str | None =
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=10,
                    control_scale=False, zoom_control=False, zoom_snap=0.25, zoom_delta=0.5)
     background = _WATER if area.config.get("area.islands", True) else _OUTSIDE
-    header = m.get_root().header
+    header = cast(Figure, m.get_root()).header
     header.add_child(Element(_CSS.format(background=background, under=_UNDERSERVED, heli=_HELI)),
                      name="islandcare_css")
     header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")

@@ -53,19 +53,19 @@ class Words:
         self.table = table
 
     def __call__(self, key: str, **values: object) -> str:
-        """The text of ``key`` with ``{name}`` fields filled from ``values``."""
+        """Return the text of ``key`` with ``{name}`` fields filled from ``values``."""
         text = self.table.get(key)
         if not isinstance(text, str):
             return MISSING.format(key)
         return text.format(**values) if values else text
 
     def get(self, key: str, default: str) -> str:
-        """The text of ``key``, or ``default`` (for open lists such as facility kinds)."""
+        """Return the text of ``key``, or ``default`` (for open lists such as facility kinds)."""
         text = self.table.get(key)
         return text if isinstance(text, str) else default
 
     def reason(self, text: object) -> str:
-        """A reason written by the analyses, in this language (English kept where no pattern fits).
+        """Return a reason written by the analyses in this language (English kept where no pattern fits).
 
         Reasons join clauses with ``; `` and ``: ``; each clause is matched
         against the ``reasons.patterns`` of the table.
@@ -96,11 +96,13 @@ def _load(lang: str) -> dict[str, object]:
 @functools.cache
 def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
     pairs = _load(lang).get("reasons.patterns", [])
-    return [(re.compile(p), r) for p, r in pairs]  # type: ignore[union-attr]
+    if not isinstance(pairs, list):
+        raise TypeError(f"words/{lang}.toml: reasons.patterns must be a list of [pattern, text] pairs")
+    return [(re.compile(p), r) for p, r in pairs]
 
 
 def words(lang: str) -> Words:
-    """The string table of ``lang`` (``zh`` or ``en``).
+    """Return the string table of ``lang`` (``zh`` or ``en``).
 
     Raises
     ------
@@ -113,7 +115,7 @@ def words(lang: str) -> Words:
 
 
 def area_lang(config: object, lang: str | None = None) -> str:
-    """The language to write an area in: ``lang`` if given, else the area file's ``area.lang``."""
+    """Return the language to write an area in: ``lang`` if given, else the area's ``area.lang``."""
     if lang:
         return lang
     get = getattr(config, "get", None)
@@ -129,7 +131,7 @@ def export_columns(w: Words, columns: dict[str, str]) -> dict[str, str]:
 
 
 def export_rows(frame, w: Words):
-    """A copy of an export table with its reason column in ``w``'s language."""
+    """Return a copy of an export table with its reason column in ``w``'s language."""
     out = frame.copy()
     if "reason" in out:
         out["reason"] = [w.reason(r) for r in out["reason"]]
