@@ -463,6 +463,15 @@ class _LandRoads:
     shore: object  # the land grown by the shore tolerance, prepared (what a join may cross)
 
 
+def _add_nodes(nodes: list[str], index: dict[str, int], ids: list[str]) -> np.ndarray:
+    """Append the ids not yet in ``nodes`` (keeping ``index`` in step); return the index of each id."""
+    for n in ids:
+        if n not in index:
+            index[n] = len(nodes)
+            nodes.append(n)
+    return np.array([index[n] for n in ids], dtype=np.int64)
+
+
 def _land_and_roads(area: Area) -> _LandRoads:
     cfg = area.config
     epsg = cfg.utm_epsg
@@ -475,13 +484,6 @@ def _land_and_roads(area: Area) -> _LandRoads:
     modes: list[np.ndarray] = []
     keys: list[np.ndarray] = []
     speed_keys: list[tuple[str, float | None] | None] = [None]
-
-    def add_nodes(ids: list[str]) -> np.ndarray:
-        for n in ids:
-            if n not in index:
-                index[n] = len(nodes)
-                nodes.append(n)
-        return np.array([index[n] for n in ids], dtype=np.int64)
 
     def add_edges(t: ArrayLike, h: ArrayLike, m: ArrayLike, mode: int, key: ArrayLike = 0,
                   *, both: bool) -> None:
@@ -506,7 +508,7 @@ def _land_and_roads(area: Area) -> _LandRoads:
     lat_ids = [f"l:{i}" for i in range(len(lat_xy))]
     for n, p in zip(lat_ids, lonlat, strict=True):
         xy[n] = (p.x, p.y)
-    lat_idx = add_nodes(lat_ids)
+    lat_idx = _add_nodes(nodes, index, lat_ids)
     metric = [np.asarray(lat_xy, dtype=float).reshape(-1, 2)]  # metric coordinates, in node order
     land_id = dict(zip(lat_ids, lat_land, strict=True))
     if lat_edges:
@@ -518,7 +520,7 @@ def _land_and_roads(area: Area) -> _LandRoads:
     rnodes, redges = _road_edges(area, epsg)
     r_ids = list(rnodes)
     xy.update(rnodes)
-    add_nodes(r_ids)
+    _add_nodes(nodes, index, r_ids)
     if redges:
         key_of: dict[tuple[str, float | None], int] = {}
         t_list, h_list, m_list, k_list, one = [], [], [], [], []
@@ -585,13 +587,6 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
     tails, heads, metres, modes, keys = (list(p) for p in land.parts)
     land_nodes, tree, land_idx, speed_keys = land.land_nodes, land.tree, land.land_idx, land.speed_keys
 
-    def add_nodes(ids: list[str]) -> np.ndarray:
-        for n in ids:
-            if n not in index:
-                index[n] = len(nodes)
-                nodes.append(n)
-        return np.array([index[n] for n in ids], dtype=np.int64)
-
     def add_edges(t: ArrayLike, h: ArrayLike, m: ArrayLike, mode: int, *, both: bool) -> None:
         t, h, m = np.asarray(t, dtype=np.int64), np.asarray(h, dtype=np.int64), np.asarray(m, dtype=float)
         if both:
@@ -640,7 +635,7 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
             land_id[node] = land_id[land_nodes[j]]
         good_nodes = [p[0] for p, good in zip(points, ok, strict=True) if good]
         first = len(nodes)
-        add_edges(add_nodes(good_nodes), land_idx[idx[ok]], dist[ok], _ACCESS, both=True)
+        add_edges(_add_nodes(nodes, index, good_nodes), land_idx[idx[ok]], dist[ok], _ACCESS, both=True)
         new = {n: k for k, n in enumerate(good_nodes)}  # the last point of a repeated id (its xy)
         metric.append(pm[ok][[new[n] for n in nodes[first:]]].reshape(-1, 2))
     node_of_port = {pid: f"p:{pid}" for pid in ports["port_id"]}
