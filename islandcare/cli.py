@@ -560,24 +560,23 @@ def _degrees(value: str) -> float:
     return deg
 
 
-def _workers(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of processes >= 1, not {value!r}")
-    return n
+def _whole_number(expected: str, low: int, high: int | None = None) -> Callable[[str], int]:
+    """Return an argparse type for a whole number from ``low`` to ``high`` (no upper bound: None)."""
+
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            n = low - 1
+        if n < low or (high is not None and n > high):
+            raise argparse.ArgumentTypeError(f"expected {expected}, not {value!r}")
+        return n
+
+    return parse
 
 
-def _count(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if not 1 <= n <= 1000:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1000, not {value!r}")
-    return n
+_workers = _whole_number("a whole number of processes >= 1", 1)
+_count = _whole_number("a whole number from 1 to 1000", 1, 1000)
 
 
 def _port(value: str) -> int:

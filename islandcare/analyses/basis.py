@@ -15,8 +15,9 @@ A place with no time has no basis (``None``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
+
+from islandcare.network.sea import haversine_km
 
 __all__ = ["BASES", "point_basis", "verdict_label", "weakest"]
 
@@ -28,14 +29,6 @@ def weakest(bases: Iterable[object]) -> str | None:
     """Return the weakest of some bases (``None`` and NaN ignored); ``None`` when there is none."""
     found = [b for b in bases if isinstance(b, str) and b in BASES]
     return max(found, key=BASES.index) if found else None
-
-
-def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    r = 6371008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
 
 
 def point_basis(*, modelled_leg: bool, place_quality: object, facility_quality: object,
@@ -56,7 +49,7 @@ def point_basis(*, modelled_leg: bool, place_quality: object, facility_quality: 
     """
     approx = "approximate" in (str(place_quality), str(facility_quality))
     if (approx and place_xy is not None and facility_xy is not None
-            and _metres(*place_xy, *facility_xy) <= assumed_within_m):
+            and 1000 * haversine_km(*place_xy, *facility_xy) <= assumed_within_m):
         return "assumed"
     exact_points = str(place_quality) == "exact" and str(facility_quality) == "exact"
     return "exact" if exact_points and not modelled_leg else "modelled"
