@@ -951,42 +951,8 @@ def _count_span(status: str, n: object, w: Words | None = None) -> str:
 
 
 def _title_html(area: Area, report: AreaReport | None, w: Words | None = None) -> str:
-    """Build the title box: the area and its headline figures, in ``w``'s language."""
+    """Build the title box: the area and its headline figures, in ``w``'s language (default zh)."""
     w = w or words("zh")
-    if w.lang != "zh":
-        return _title_html_en(area, report, w)
-    out = [f"<div class='ic-name'>{html.escape(area.config.title)} · 医疗服务可达性</div>",
-           "<div class='ic-note' style='margin-top:0'>where care arrives in time</div>"]
-    if report is None:
-        vil = area.layers["villages"]
-        n_pt = int((vil.geometry.notna() & ~vil.geometry.is_empty).sum()) if len(vil) else 0
-        out.append(f"<div>村/社区 villages: {len(vil)} in the register, {n_pt} with a point</div>")
-        return "".join(out)
-    s = report.summary
-    seats = s["township_seats"]
-    for label, counts, extra in (
-            ("村/社区 Villages", s["villages"],
-             f"{s['villages_in_register']} ({s['villages_with_point']} with a point)"),
-            ("乡镇驻地 Township seats", seats, str(sum(seats.values())))):
-        spans = " · ".join(_count_span(k, counts[k], w)
-                           for k in ("covered", "underserved", "unknown"))
-        out.append(f"<div><b>{label}</b> {extra}: {spans}</div>")
-    amb = s["ambulance"]
-    resp, targets = amb["response"].get("all", {}), amb["target_minutes"]
-    target = (f"{targets['town']:g}" if targets["town"] == targets["countryside"]
-              else f"{targets['town']:g}/{targets['countryside']:g}")
-    avg, share = resp.get("average_response_min"), resp.get("share_within_target")
-    out.append("<div><b>急救反应 Ambulance response</b>: average "
-               f"<b>{'—' if avg is None else f'{avg:g}'} min</b> (target {target} min)"
-               + ("" if share is None else f", {100 * share:.0f}% of people within target")
-               + "</div>")
-    out.append("<div class='ic-note'>未知 unknown = no known point or a gap in the data, "
-               "not a gap in care. Click a place for its times and sources.</div>")
-    return "".join(out)
-
-
-def _title_html_en(area: Area, report: AreaReport | None, w: Words) -> str:
-    """Build the title box in English (or any language but Chinese), from the string table."""
     out = [(f"<div class='ic-name'>{html.escape(area.config.title)} · "
             f"{html.escape(w('map.title_suffix'))}</div>"),
            f"<div class='ic-note' style='margin-top:0'>{html.escape(w('map.subtitle'))}</div>"]
@@ -1000,7 +966,7 @@ def _title_html_en(area: Area, report: AreaReport | None, w: Words) -> str:
     for label, counts, extra in (
             (w("map.villages"), s["villages"],
              w("map.with_point", n=s["villages_in_register"], pt=s["villages_with_point"])),
-            (w("map.seats"), seats, str(sum(seats.values())))):
+            (w("map.seats"), seats, str(seats["covered"] + seats["underserved"] + seats["unknown"]))):
         spans = " · ".join(_count_span(k, counts[k], w)
                            for k in ("covered", "underserved", "unknown"))
         out.append(f"<div><b>{html.escape(label)}</b> {html.escape(extra)}: {spans}</div>")
