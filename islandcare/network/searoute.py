@@ -78,21 +78,20 @@ class SeaRouter:
         key = tuple((round(x, 7), round(y, 7)) for x, y in points)
         if key in self._km:
             return self._km[key].copy()
+        if not points:
+            return np.zeros((0, 0))
         metric = self._metric(points)
         joins = [self._joins(p) for p in metric]
-        n = len(self.xy)
         starts = sorted({j for js in joins for j, _ in js})
         dist = dijkstra(self.matrix, directed=False, indices=starts)
         row = {j: i for i, j in enumerate(starts)}
-        out = np.full((len(points), len(points)), np.inf)
-        for a, ja in enumerate(joins):
-            for b, jb in enumerate(joins):
-                if a == b:
-                    out[a, b] = 0.0
-                    continue
-                best = min(da + dist[row[i], j] + db for i, da in ja for j, db in jb)
-                out[a, b] = best / 1000.0
-        del n
+        # metres from each point to every sea point, by its best join (min(x) + d == min(x + d) exactly)
+        reach = np.stack([np.min([da + dist[row[i]] for i, da in ja], axis=0) for ja in joins])
+        out = np.empty((len(points), len(points)))
+        for b, jb in enumerate(joins):
+            cols = np.array([j for j, _ in jb])
+            out[:, b] = np.min(reach[:, cols] + np.array([db for _, db in jb]), axis=1) / 1000.0
+        np.fill_diagonal(out, 0.0)
         self._km[key] = out
         return out.copy()
 
@@ -139,7 +138,8 @@ def sea_router(land: gpd.GeoDataFrame, bbox: list[float], *, epsg: int,
     metric_land = land.to_crs(epsg)
     union = shapely.union_all(metric_land.geometry.to_numpy())
     shapely.prepare(union)
-    parts = shapely.STRtree(shapely.get_parts(metric_land.geometry.to_numpy()))
+    parts = shapely.get_parts(metric_land.geometry.to_numpy())
+    shapely.prepare(parts)
     box = gpd.GeoSeries(gpd.points_from_xy([bbox[0], bbox[2]], [bbox[1], bbox[3]]),
                         crs=4326).to_crs(epsg)
     x0, x1 = sorted(box.x)
@@ -164,7 +164,8 @@ def sea_router(land: gpd.GeoDataFrame, bbox: list[float], *, epsg: int,
         coords = np.stack([np.column_stack([mx[r1, c1], my[r1, c1]]),
                            np.column_stack([mx[r2, c2], my[r2, c2]])], axis=1)
         lines = shapely.linestrings(coords)
-        hit = parts.query(lines, predicate="intersects")[0]  # exact: no corner of land cut
+        # exact: no corner of land cut; the land parts (prepared) are the query side, as they are few and large
+        hit = np.unique(shapely.STRtree(lines).query(parts, predicate="intersects")[1])
         clear = np.ones(len(lines), dtype=bool)
         clear[hit] = False
         length = spacing_m * (2 ** 0.5 if dr and dc else 1.0)

@@ -23,9 +23,9 @@ import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import osmnx as ox
 
 from islandcare.data.osm.layers import (
     ATTRIBUTION,
@@ -36,7 +36,13 @@ from islandcare.data.osm.layers import (
     _check_area,
     _typed,
 )
+from islandcare.data.osm.lazy import LazyModule
 from islandcare.errors import InputError
+
+if TYPE_CHECKING:
+    import osmnx as ox
+else:
+    ox = LazyModule("osmnx")
 
 
 def save_cache(

@@ -14,17 +14,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import osmnx as ox
 import requests
 import urllib3.exceptions
-from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 from shapely.geometry import MultiPolygon, Polygon
 
 from islandcare.data.osm.cache import save_cache
 from islandcare.data.osm.layers import OsmData, _check_area, _check_polygon, _empty_graph
+from islandcare.data.osm.lazy import LazyModule
 from islandcare.data.osm.tags import FEATURE_TAGS, _layers, _simplify
+
+if TYPE_CHECKING:
+    import osmnx as ox
+    from osmnx import _errors as ox_errors
+else:
+    ox = LazyModule("osmnx")
+    ox_errors = LazyModule("osmnx._errors")
 
 #: Seconds osmnx waits for the Overpass API before giving up.
 REQUESTS_TIMEOUT = 20
@@ -87,11 +94,11 @@ def fetch_area(
                     simplify=False,
                 )
             )
-        except (InsufficientResponseError, ValueError):  # no roads in the polygon
+        except (ox_errors.InsufficientResponseError, ValueError):  # no roads in the polygon
             graph = _empty_graph()
         try:
             features = ox.features_from_polygon(polygon, tags=FEATURE_TAGS)
-        except InsufficientResponseError:
+        except ox_errors.InsufficientResponseError:
             features = None
     as_of = fetched.date().isoformat()
     data = OsmData(
@@ -137,7 +144,7 @@ def _network_errors_as_unavailable() -> Iterator[None]:
     except (
         requests.exceptions.RequestException,
         urllib3.exceptions.HTTPError,
-        ResponseStatusCodeError,
+        ox_errors.ResponseStatusCodeError,
         ConnectionError,
         TimeoutError,
     ) as exc:

@@ -15,13 +15,11 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import networkx as nx
-import osmnx as ox
 import pandas as pd
-from osmnx._errors import InsufficientResponseError
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Polygon
 
 from islandcare.data.osm.layers import (
@@ -32,6 +30,7 @@ from islandcare.data.osm.layers import (
     _frame,
     _typed,
 )
+from islandcare.data.osm.lazy import LazyModule
 from islandcare.data.osm.tags import (
     _MISSING_TAG,
     FEATURE_TAGS,
@@ -42,6 +41,13 @@ from islandcare.data.osm.tags import (
     _simplify,
 )
 from islandcare.errors import InputError
+
+if TYPE_CHECKING:
+    import osmnx as ox
+    from osmnx import _errors as ox_errors
+else:
+    ox = LazyModule("osmnx")
+    ox_errors = LazyModule("osmnx._errors")
 
 _OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.pbf")
 
@@ -254,7 +260,7 @@ def _features_from_xml(
 ) -> gpd.GeoDataFrame | None:
     try:
         return ox.features_from_xml(features_xml, polygon=polygon, tags=FEATURE_TAGS)
-    except InsufficientResponseError:
+    except ox_errors.InsufficientResponseError:
         return None
 
 

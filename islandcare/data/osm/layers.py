@@ -16,16 +16,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import networkx as nx
-import osmnx as ox
 import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon
 
+from islandcare.data.osm.lazy import LazyModule
 from islandcare.data.schema import FACILITY_COLUMNS, PORT_COLUMNS, ColumnSpec
 from islandcare.errors import InputError
+
+if TYPE_CHECKING:
+    import osmnx as ox
+else:
+    ox = LazyModule("osmnx")
 
 #: Attribution every map and export built on these layers must show.
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"

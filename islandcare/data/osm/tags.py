@@ -17,16 +17,21 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import geopandas as gpd
 import networkx as nx
-import osmnx as ox
 import pandas as pd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.data.osm.layers import LAYER_COLUMNS, LAYERS, LICENSE, SOURCE, _frame
+from islandcare.data.osm.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import osmnx as ox
+else:
+    ox = LazyModule("osmnx")
 
 #: ``place=*`` values kept as places.
 PLACE_VALUES: tuple[str, ...] = (
