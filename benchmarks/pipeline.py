@@ -202,6 +202,9 @@ def write_osm_geodata(tree: Path, folder: Path, *, radius_km: float) -> int:
     for sub in ("areas", "packs"):
         os.symlink(tree / "geodata" / sub, folder / sub)
     ox.save_graphml(G, folder / "cache" / "fenghua" / "graph.graphml")
+    for layer in ("ferries", "facilities", "ports", "places"):  # as a fetch that found only roads writes them
+        (folder / "cache" / "fenghua" / f"{layer}.geojson").write_text(
+            '{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     meta = {"area": "fenghua", "source": f"{NPZ.name}, nodes within {radius_km:g} km of Fenghua",
             "license": "ODbL 1.0, (c) OpenStreetMap contributors",
             "graph": {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}}

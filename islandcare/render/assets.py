@@ -46,11 +46,14 @@ __all__ = [
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import branca.element
 import folium
 from branca.element import Element, Figure, Link
 
@@ -424,6 +427,47 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+class _Text:
+    """What a Jinja template of text without template syntax renders: the text, less one final newline."""
+
+    def __init__(self, source: str) -> None:
+        self._text = source[:-1] if source.endswith("\n") else source
+
+    def render(self, *_args: object, **_kwargs: object) -> str:
+        """Return the text."""
+        return self._text
+
+
+_JINJA_SYNTAX = ("{{", "{%", "{#", "\r")  # and "\r", which Jinja turns into "\n"
+_RENDER_LOCK = threading.RLock()
+
+
+@contextmanager
+def _rendered_text_as_text() -> Iterator[None]:
+    """Let branca keep the rendered parts of a map as text instead of compiling each as a Jinja template.
+
+    branca wraps the header, HTML and script that each element renders in an
+    ``Element(text)``, which compiles ``text`` as a template; for a layer of
+    many features (its GeoJSON is in the text) that compile is most of the
+    map's time. Text without template syntax renders to itself (less one
+    final newline, as Jinja does), so it is kept as such; any other text is
+    compiled as before. The HTML written is the same.
+    """
+    original = branca.element.Template
+
+    def template(source: str, *args: Any, **kwargs: Any) -> Any:
+        if not args and not kwargs and isinstance(source, str) and not any(t in source for t in _JINJA_SYNTAX):
+            return _Text(source)
+        return original(source, *args, **kwargs)
+
+    with _RENDER_LOCK:
+        branca.element.Template = template  # type: ignore[misc,assignment]
+        try:
+            yield
+        finally:
+            branca.element.Template = original  # type: ignore[misc]
+
+
 def write_map(m: folium.Map, path: Path) -> None:
     """Write ``m`` as a self-contained offline HTML file.
 
@@ -450,7 +494,8 @@ def write_map(m: folium.Map, path: Path) -> None:
     if not isinstance(figure, Figure):
         msg = f"internal error: the map's root is a {type(figure).__name__}, not a branca Figure"
         raise TypeError(msg)
-    html = figure.render()
+    with _rendered_text_as_text():
+        html = figure.render()
     remote = _REMOTE_TAG.findall(html)
     if remote:
         raise MissingAssetError(", ".join(sorted(set(remote))), "raw HTML in the map")
