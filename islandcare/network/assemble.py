@@ -506,8 +506,7 @@ def _land_and_roads(area: Area) -> _LandRoads:
                                                epsg=epsg)
     lonlat = gpd.GeoSeries(gpd.points_from_xy(lat_xy[:, 0], lat_xy[:, 1]), crs=epsg).to_crs(4326)
     lat_ids = [f"l:{i}" for i in range(len(lat_xy))]
-    for n, p in zip(lat_ids, lonlat, strict=True):
-        xy[n] = (p.x, p.y)
+    xy.update(zip(lat_ids, zip(lonlat.x.tolist(), lonlat.y.tolist(), strict=True), strict=True))
     lat_idx = _add_nodes(nodes, index, lat_ids)
     metric = [np.asarray(lat_xy, dtype=float).reshape(-1, 2)]  # metric coordinates, in node order
     land_id = dict(zip(lat_ids, lat_land, strict=True))

@@ -9,6 +9,8 @@ that travel at the area's stated off-road speed. Every lattice edge is marked
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -92,6 +94,7 @@ def land_lattice(land: gpd.GeoDataFrame, *, spacing_m: float,
         gy = np.arange(miny + spacing_m / 2, maxy, spacing_m)
         if len(gx) and len(gy):
             mx, my = np.meshgrid(gx, gy)
+            shapely.prepare(geom)  # many points tested: the same answers, indexed
             inside = shapely.contains_xy(geom, mx, my)
         else:
             inside = np.zeros((0, 0), dtype=bool)
@@ -119,8 +122,7 @@ def land_lattice(land: gpd.GeoDataFrame, *, spacing_m: float,
             midy = (my[r1, c1] + my[r2, c2]) / 2
             on_land = shapely.contains_xy(geom, midx, midy)
             length = spacing_m * (2 ** 0.5 if dr and dc else 1.0)
-            for a, b in zip(i[on_land], j[on_land], strict=True):
-                edges.append((int(a), int(b), length))
+            edges.extend(zip(i[on_land].tolist(), j[on_land].tolist(), itertools.repeat(length)))
         offset += len(rows)
     xy = np.vstack(xs) if xs else np.zeros((0, 2))
     return xy, ids, edges
