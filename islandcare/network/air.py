@@ -23,7 +23,7 @@ from islandcare.network.daylight import flies_at
 from islandcare.network.scenario import Scenario
 from islandcare.network.sea import SeaEdge, haversine_km
 
-__all__ = ["air_edges", "flight_minutes"]
+__all__ = ["air_edges", "flight_minutes", "flights", "flying"]
 
 
 def flight_minutes(km: float, cfg: AreaConfig) -> float:
@@ -70,11 +70,24 @@ def air_edges(facilities: pd.DataFrame, cfg: AreaConfig, scenario: Scenario, *,
     ``townships`` and ``node_of_township`` (seat nodes on the network) add the
     improvised landing sites the area file allows (see :func:`improvised_sites`).
     """
-    if scenario.air_grounded or scenario.profile != "ambulance":
+    if not flying(cfg, scenario):
         return []
+    return flights(facilities, cfg, node_of_facility=node_of_facility, townships=townships,
+                   node_of_township=node_of_township)
+
+
+def flying(cfg: AreaConfig, scenario: Scenario) -> bool:
+    """Tell whether helicopters fly in a scenario (ambulance profile, not grounded, daylight if day-only)."""
+    if scenario.air_grounded or scenario.profile != "ambulance":
+        return False
     day_only = bool(cfg.get("helicopter.day_only", True))
-    if day_only and (scenario.night or not flies_at(cfg, scenario.hour)):
-        return []  # after dark: day-only flights are grounded
+    return not (day_only and (scenario.night or not flies_at(cfg, scenario.hour)))  # day-only: not after dark
+
+
+def flights(facilities: pd.DataFrame, cfg: AreaConfig, *, node_of_facility: dict[str, str],
+            townships: pd.DataFrame | None = None,
+            node_of_township: dict[str, str] | None = None) -> list[SeaEdge]:
+    """Return the air edges when helicopters fly (the same in every scenario where :func:`flying`)."""
     placed = facilities[facilities.geometry.notna() & facilities["facility_id"].isin(node_of_facility)]
     existing = placed[placed.get("status", "existing").fillna("existing") != "planned"]
     bases = existing[existing["kind"] == "air_base"]

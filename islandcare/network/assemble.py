@@ -42,7 +42,7 @@ from scipy.spatial import cKDTree
 from islandcare.config import AreaConfig, cache_dir
 from islandcare.data.pack import Area
 from islandcare.engine import Engine
-from islandcare.network.air import air_edges
+from islandcare.network.air import flights, flying
 from islandcare.network.land import land_lattice, on_land_nearest, shore_land
 from islandcare.network.scenario import Scenario
 from islandcare.network.sea import boat_edges, ferry_edges
@@ -347,6 +347,7 @@ class NetworkBase:
     metric_xy: np.ndarray  # per node, metric (UTM) coordinates; NaN for none
     _land: _LandRoads | None = field(default=None, repr=False)
     _router: list = field(default_factory=list, repr=False)  # the sea router, once built
+    _static: dict[str, Any] = field(default_factory=dict, repr=False)  # sea and air parts no scenario changes
 
     def sea_router(self):
         """Return the sea lattice round the islands that boats route on (built once per base)."""
@@ -404,19 +405,27 @@ def _sea_air_edges(base: NetworkBase, scenario: Scenario, *, joined: dict[str, f
     area, fac, node_of_port = base.area, base.facilities, base.node_of_port
     cfg = area.config
     ports = area.layers["ports"]
+    static = base._static
+    if not static:  # the parts no scenario changes (joined and node_of_fac are the same in every scenario)
+        tw = area.layers["townships"]
+        tw = tw[tw.geometry.notna() & ~tw.geometry.is_empty]
+        static.update(
+            stations=fac[(fac["kind"] == "boat_station") & fac["facility_id"].isin(node_of_fac)],
+            on_net=ports[[f"p:{p}" in joined for p in ports["port_id"]]],
+            townships=tw, node_of_township={c: f"t:{c}" for c in tw["code"] if f"t:{c}" in joined})
+    stations, on_net = static["stations"], static["on_net"]
     sea = ferry_edges(ports, area.layers["sealinks"], cfg, scenario, node_of_port=node_of_port)
-    stations = fac[(fac["kind"] == "boat_station") & fac["facility_id"].isin(node_of_fac)]
-    on_net = ports[[f"p:{p}" in joined for p in ports["port_id"]]]
     router = (base.sea_router() if len(on_net) and (cfg.get("sea.emergency_vessels") or not stations.empty)
               else None)
     sea += boat_edges(stations, ports, cfg, scenario, node_of_station=node_of_fac,
                       node_of_port=node_of_port, router=router)
     sea += vessel_edges(on_net, cfg, scenario, router=router, node_of_port=node_of_port,
                         has_boat_station=not stations.empty)
-    tw = area.layers["townships"]
-    tw = tw[tw.geometry.notna() & ~tw.geometry.is_empty]
-    sea += air_edges(fac, cfg, scenario, node_of_facility=node_of_fac, townships=tw,
-                     node_of_township={c: f"t:{c}" for c in tw["code"] if f"t:{c}" in joined})
+    if flying(cfg, scenario):
+        if "flights" not in static:
+            static["flights"] = flights(fac, cfg, node_of_facility=node_of_fac, townships=static["townships"],
+                                        node_of_township=static["node_of_township"])
+        sea += static["flights"]
     return sea
 
 
