@@ -31,13 +31,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge
 
 from islandcare.config import geodata_dir
 from islandcare.data import osm
+from islandcare.data.osm.cache import read_road_layer, save_road_layer
 from islandcare.data.pack import Area, nearest_township
 
 __all__ = [
@@ -415,7 +418,21 @@ def ferry_layers(ferries: gpd.GeoDataFrame, ports: gpd.GeoDataFrame, *, epsg: in
 
 def roads_from_graph(graph, *, as_of: str, source: str = "OpenStreetMap") -> gpd.GeoDataFrame:
     """Return the edges of an osmnx drive graph as a roads layer (one row per edge pair)."""
-    rows, seen = [], set()
+    return _roads_frame(road_columns(graph), as_of=as_of, source=source)
+
+
+_ROAD_COLUMNS = ["u", "v", "km", "highway", "maxspeed", "oneway", "source", "license", "as_of", "quality",
+                 "geometry"]
+
+
+def road_columns(graph) -> dict[str, np.ndarray]:
+    """Return the columns of :func:`roads_from_graph` that come from the graph, as arrays.
+
+    ``maxspeed`` is NaN where the edge has none; the lines are ``coords`` and
+    ``offsets`` (:func:`shapely.to_ragged_array`); ``n_nodes`` is the graph's
+    node count.
+    """
+    u_, v_, km, hws, speeds, oneway, geoms, seen = [], [], [], [], [], [], [], set()
     xy = {n: (float(d["x"]), float(d["y"])) for n, d in graph.nodes(data=True)}
     for u, v, d in graph.edges(data=True):
         key = (min(str(u), str(v)), max(str(u), str(v)), round(float(d.get("length", 0.0)), 1))
@@ -427,14 +444,58 @@ def roads_from_graph(graph, *, as_of: str, source: str = "OpenStreetMap") -> gpd
         geom = d.get("geometry")
         if not isinstance(geom, LineString):
             geom = LineString([xy[u], xy[v]])
-        rows.append({"u": str(u), "v": str(v), "km": round(float(d.get("length", 0.0)) / 1000, 3),
-                     "highway": str(hw), "maxspeed": _kmh(d.get("maxspeed")),
-                     "oneway": bool(d.get("oneway", False)) and not graph.has_edge(v, u),
-                     "source": source, "license": osm.LICENSE, "as_of": as_of,
-                     "quality": "OpenStreetMap drive network", "geometry": geom})
-    cols = ["u", "v", "km", "highway", "maxspeed", "oneway", "source", "license", "as_of", "quality",
-            "geometry"]
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry="geometry", crs=4326)
+        speed = _kmh(d.get("maxspeed"))
+        u_.append(str(u))
+        v_.append(str(v))
+        km.append(round(float(d.get("length", 0.0)) / 1000, 3))
+        hws.append(str(hw))
+        speeds.append(np.nan if speed is None else speed)
+        oneway.append(bool(d.get("oneway", False)) and not graph.has_edge(v, u))
+        geoms.append(geom)
+    _, coords, (offsets,) = (shapely.to_ragged_array(geoms) if geoms
+                             else (None, np.zeros((0, 2)), (np.zeros(1, dtype=np.int64),)))
+    return {"u": np.array(u_, dtype=str), "v": np.array(v_, dtype=str), "km": np.array(km, dtype=float),
+            "highway": np.array(hws, dtype=str), "maxspeed": np.array(speeds, dtype=float),
+            "oneway": np.array(oneway, dtype=bool), "coords": coords, "offsets": offsets,
+            "n_nodes": np.array(graph.number_of_nodes())}
+
+
+def _roads_frame(cols: dict[str, np.ndarray], *, as_of: str, source: str) -> gpd.GeoDataFrame:
+    """Return the roads layer from :func:`road_columns` (the frame a row per edge would give, same dtypes)."""
+    n = len(cols["km"])
+    if not n:
+        return gpd.GeoDataFrame(pd.DataFrame([], columns=_ROAD_COLUMNS), geometry="geometry", crs=4326)
+    speed = cols["maxspeed"]
+    geometry = shapely.from_ragged_array(shapely.GeometryType.LINESTRING, cols["coords"], (cols["offsets"],))
+    frame = pd.DataFrame({
+        "u": cols["u"].astype(object), "v": cols["v"].astype(object), "km": cols["km"].astype(float),
+        "highway": cols["highway"].astype(object),
+        # a column of None (no edge with a limit) stays None, as rows of None would give
+        "maxspeed": speed if np.isfinite(speed).any() else np.full(n, None, dtype=object),
+        "oneway": cols["oneway"].astype(bool),
+        "source": np.full(n, source, dtype=object), "license": np.full(n, osm.LICENSE, dtype=object),
+        "as_of": np.full(n, as_of, dtype=object),
+        "quality": np.full(n, "OpenStreetMap drive network", dtype=object), "geometry": geometry},
+        columns=_ROAD_COLUMNS)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=4326)
+
+
+def _osm_roads(data: osm.OsmData, *, source: str) -> tuple[gpd.GeoDataFrame | None, int]:
+    """Return the roads layer of OpenStreetMap data and its road node count (None, 0 without roads).
+
+    From a cache, the layer is read from the arrays kept beside its GraphML
+    when they are there (and kept there when not).
+    """
+    cols = read_road_layer(data)
+    if cols is None:
+        if not data.graph.number_of_nodes():
+            return None, 0
+        cols = road_columns(data.graph)
+        save_road_layer(data, cols)
+    n_nodes = int(cols["n_nodes"])
+    if not n_nodes:
+        return None, 0
+    return _roads_frame(cols, as_of=data.as_of, source=source), n_nodes
 
 
 def _kmh(value: object) -> float | None:
@@ -495,10 +556,10 @@ def with_osm(area: Area, data: osm.OsmData | None) -> tuple[Area, list[str]]:
         stamp = f"OpenStreetMap {data.as_of} ({data.source})"
         if data.fetched:
             stamp += f", cached {data.fetched}"
-        if data.graph.number_of_nodes():
-            layers["roads"] = roads_from_graph(data.graph, as_of=data.as_of,
-                                               source=f"OpenStreetMap {data.as_of} (cache)")
-            meta["road_source"] = (f"{stamp}: {data.graph.number_of_nodes()} road nodes, "
+        roads, n_nodes = _osm_roads(data, source=f"OpenStreetMap {data.as_of} (cache)")
+        if roads is not None:
+            layers["roads"] = roads
+            meta["road_source"] = (f"{stamp}: {n_nodes} road nodes, "
                                    f"{len(layers['roads'])} road segments (cache)")
         else:
             meta["road_source"] = "offline pack roads (the OpenStreetMap cache has no roads)"

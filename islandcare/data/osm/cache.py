@@ -23,9 +23,11 @@ import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import networkx as nx
+import numpy as np
 
 from islandcare.data.osm.layers import (
     ATTRIBUTION,
@@ -147,9 +149,11 @@ def load_cached(area: str, cache_dir: Path) -> OsmData | None:
     meta_path = folder / "meta.json"
     if not meta_path.is_file():
         return None
+    graph_file = folder / "graph.graphml"
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        graph = ox.load_graphml(folder / "graph.graphml")
+        # with the road layer saved beside it (stamped), the graph is read only if asked for
+        graph = None if road_layer_stamp(graph_file) is not None else _load_graph(graph_file)
         layers = {
             # DATE_AS_STRING: keep "2024-05-01" and "08:00" as text, not dates and times
             layer: _typed(
@@ -159,11 +163,104 @@ def load_cached(area: str, cache_dir: Path) -> OsmData | None:
             for layer in LAYERS
         }
     except Exception as exc:  # a damaged file fails in many ways (XML, GeoJSON, JSON, I/O)
-        raise InputError(
-            f"{folder}: the OpenStreetMap cache is damaged ({exc}); delete the folder "
-            "and fetch again"
-        ) from exc
-    return OsmData(
-        graph=graph, **layers, as_of=meta.get("as_of", ""), source=meta.get("source", ""),
-        fetched=meta.get("fetched", ""),
+        raise _damaged(folder, exc) from exc
+    return CachedOsmData(
+        graph_file=graph_file, graph=graph, **layers, as_of=meta.get("as_of", ""),
+        source=meta.get("source", ""), fetched=meta.get("fetched", ""),
     )
+
+
+def _damaged(folder: Path, exc: BaseException) -> InputError:
+    return InputError(
+        f"{folder}: the OpenStreetMap cache is damaged ({exc}); delete the folder and fetch again"
+    )
+
+
+def _load_graph(graph_file: Path) -> nx.MultiDiGraph:
+    return ox.load_graphml(graph_file)
+
+
+class CachedOsmData(OsmData):
+    """:class:`OsmData` read from a cache; its road graph is read from the GraphML on first use.
+
+    The roads layer made from the graph is kept beside it
+    (:data:`ROAD_LAYER_FILE`, stamped with the GraphML's size and time), so a
+    run or a ``serve`` start that needs only that layer does not parse the
+    XML again.
+    """
+
+    graph_file: Path
+
+    def __init__(self, *, graph_file: Path, graph: nx.MultiDiGraph | None, **kwargs: Any) -> None:
+        self.graph_file = Path(graph_file)
+        super().__init__(graph=graph, **kwargs)  # type: ignore[arg-type]
+
+    @property  # type: ignore[override]
+    def graph(self) -> nx.MultiDiGraph:
+        """The road graph (read from the cache on first use)."""
+        if self.__dict__.get("_graph") is None:
+            try:
+                self.__dict__["_graph"] = _load_graph(self.graph_file)
+            except Exception as exc:  # as in load_cached
+                raise _damaged(self.graph_file.parent, exc) from exc
+        return self.__dict__["_graph"]
+
+    @graph.setter
+    def graph(self, value: nx.MultiDiGraph | None) -> None:
+        self.__dict__["_graph"] = value
+
+
+#: The roads layer of a cache's graph, beside ``graph.graphml`` (numpy arrays, no pickles).
+ROAD_LAYER_FILE = "graph.graphml.roadlayer.npz"
+
+
+def _stamp(graph_file: Path) -> np.ndarray | None:
+    try:
+        st = graph_file.stat()
+    except OSError:
+        return None
+    return np.array([st.st_mtime_ns, st.st_size], dtype=np.int64)
+
+
+def road_layer_stamp(graph_file: Path) -> Path | None:
+    """Return the saved roads layer of a cache graph when it is there and made from this GraphML, else None."""
+    side = graph_file.with_name(ROAD_LAYER_FILE)
+    stamp = _stamp(graph_file)
+    if stamp is None or not side.is_file():
+        return None
+    try:
+        with np.load(side, allow_pickle=False) as z:
+            return side if np.array_equal(z["stamp"], stamp) else None
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def read_road_layer(data: OsmData) -> dict[str, np.ndarray] | None:
+    """Return the saved road columns of a cache (see :func:`save_road_layer`), or None."""
+    if not isinstance(data, CachedOsmData):
+        return None
+    side = road_layer_stamp(data.graph_file)
+    if side is None:
+        return None
+    try:
+        with np.load(side, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def save_road_layer(data: OsmData, columns: dict[str, np.ndarray]) -> None:
+    """Keep road columns beside a cache's GraphML, stamped with it (nothing for other data, or read-only)."""
+    if not isinstance(data, CachedOsmData):
+        return
+    stamp = _stamp(data.graph_file)
+    if stamp is None:
+        return
+    side = data.graph_file.with_name(ROAD_LAYER_FILE)
+    tmp = side.with_name(side.name + ".tmp.npz")
+    try:
+        arrays: dict[str, Any] = {"stamp": stamp, **columns}
+        np.savez(tmp, **arrays)
+        tmp.replace(side)
+    except OSError:
+        tmp.unlink(missing_ok=True)
