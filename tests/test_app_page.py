@@ -38,3 +38,24 @@ def test_the_page_files_ship_beside_the_module():
     assert {"panel.html", "page.css", "page.js"} <= {p.name for p in WEB_DIR.iterdir()}
     panel = (WEB_DIR / "panel.html").read_text("utf-8")
     assert "{{ title|text }}" in panel and "{{ config|json }}" in panel
+
+
+def test_the_app_is_built_by_the_run_of_the_area(monkeypatch):
+    import islandcare.pipeline as pipeline
+    from islandcare.app import App
+
+    calls = []
+    real = pipeline.run_area
+
+    def spy(area, **kwargs):
+        calls.append((area, kwargs))
+        run = real(area, **kwargs)
+        calls.append(run)
+        return run
+
+    monkeypatch.setattr(pipeline, "run_area", spy)
+    app = App.build("shengsi", lang="en")
+    assert [c[0] for c in calls[:1]] == ["shengsi"] and calls[0][1]["lang"] == "en"
+    run = calls[1]
+    assert app.area is run.area and app.checker.area is run.area
+    assert app.underserved == run.summary["villages"]["underserved"] + run.summary["township_seats"]["underserved"]

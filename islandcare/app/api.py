@@ -30,7 +30,7 @@ from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
 from islandcare.errors import MAX_SHOWN, InputError, format_problem
 from islandcare.network.scenario import Scenario
-from islandcare.render.words import Words, area_lang, export_columns, export_rows, words
+from islandcare.render.words import Words, export_columns, export_rows, words
 
 __all__ = ["DOWNLOADS", "MAX_BODY", "App", "HttpError", "Step"]
 
@@ -121,6 +121,10 @@ class App:
               ) -> App:
         """Load an area, analyse it, draw its page, write its exports, warm up.
 
+        The area is loaded and analysed by :func:`islandcare.pipeline.run_area`,
+        as ``islandcare run`` does (pack, OpenStreetMap cache, every analysis),
+        so that the app and the run cannot drift apart.
+
         Parameters
         ----------
         area_key
@@ -133,24 +137,17 @@ class App:
             file's ``area.lang``.
         """
         from islandcare.analyses.places import places
-        from islandcare.analyses.report import analyse_area, place_frame
+        from islandcare.analyses.report import place_frame
         from islandcare.app.page import render_page
-        from islandcare.data.pack import load_pack
         from islandcare.network.assemble import NetworkCache
+        from islandcare.pipeline import StepProgress, run_area
 
         run = step or (lambda _label, fn: fn())
-        from islandcare.data.conflate import load_osm_cache, with_osm
-
-        area = run("load offline pack", lambda: load_pack(area_key))
-        osm = run("read the OpenStreetMap cache", lambda: load_osm_cache(area_key))
-        area, _ = run("lay the OpenStreetMap cache over the pack", lambda: with_osm(area, osm))
-        if osm is not None:  # drawn as their own layer, off at start
-            from islandcare.render.maps import unmatched_osm_places
-
-            area.meta["osm_unmatched_places"] = unmatched_osm_places(area, osm.places)
-        report = run("analyse (circles, response, land-sea-air)", lambda: analyse_area(area))
+        # the same load, OpenStreetMap cache and analysis as ``islandcare run`` (one code path)
+        result = run_area(area_key, lang=lang, progress=StepProgress(run))
+        area, report = result.area, result.report
         under = place_frame(report, status="underserved")
-        w = words(area_lang(area.config, lang))
+        w = words(result.lang)
         page = run("draw the map page",
                    lambda: render_page(area, report, underserved=len(under), lang=w.lang))
         downloads = run("write the underserved exports", lambda: _downloads(area, under, w))
