@@ -61,7 +61,7 @@ def area_inventory(key: str, *, root: Path | None = None, shared: Path | None = 
     cfg = load_area(key, root=root)
     level = "city" if cfg.code.endswith("00") else "county"
     inv = AreaInventory(key=key, title=cfg.title, level=level,
-                        sources={k: str(v) for k, v in (cfg.get("sources") or {}).items()})
+                        sources=cfg.typed.sources.named())
     folder = root / "areas" / key
     inv.tables = sorted(p.name for p in folder.glob("*.csv")) if folder.is_dir() else []
     if not inv.sources:

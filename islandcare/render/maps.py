@@ -1000,7 +1000,7 @@ def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None) 
     parts = [f"<details><summary>{e(w('map.legend'))}</summary>", group("map.group_circles"),
              _row(_swatch_fill(_WATER, edge=_WATER), e(w("map.sea"))),
              _row(_swatch_fill(_LAND, edge=_LAND_EDGE), e(w("map.land_inside")))]
-    if cfg.get("area.islands", True):
+    if cfg.get("area.islands"):
         parts.append(_row(_swatch_fill(_LAND_OUTSIDE, edge=_LAND_EDGE), e(w("map.land_outside"))))
     else:
         parts.append(f"<div class='ic-note'>{e(w('map.outside_grey'))}</div>")
@@ -1113,7 +1113,7 @@ def area_map(area: Area, report: AreaReport | None = None, *, lang: str | None =
     (miny, minx), (maxy, maxx) = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=10,
                    control_scale=False, zoom_control=False, zoom_snap=0.25, zoom_delta=0.5)
-    background = _WATER if area.config.get("area.islands", True) else _OUTSIDE
+    background = _WATER if area.config.get("area.islands") else _OUTSIDE
     header = cast(Figure, m.get_root()).header
     header.add_child(Element(_CSS.format(background=background, under=_UNDERSERVED, heli=_HELI)),
                      name="islandcare_css")
