@@ -633,7 +633,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ar = sub.add_parser("areas", parents=[common], help="the areas, their data sources and what each lacks")
     ar.add_argument("--check", action="store_true",
-                    help="exit 1 when an area names a missing source file or its pack lacks a layer")
+                    help="check every area file against the schema (islandcare/settings.py); exit 1 when one does "
+                         "not fit it, names a missing source file, or its pack lacks a layer")
     ar.set_defaults(func=cmd_areas)
 
     v = sub.add_parser("validate", parents=[common], help="check a planner's table and report every mistake")

@@ -268,12 +268,22 @@ class ProfileSettings:
 
 @dataclass(frozen=True)
 class SettlementClassSettings:
-    """``[settlement_class]``: which villages count as town."""
+    """``[settlement_class]``: which villages count as town.
+
+    Rule ``official_2016`` reads ``town_codes`` (the 2016 urban–rural classes
+    counted as town; required with that rule); a pack built from OpenStreetMap
+    (rule ``osm_place``) reads ``town_places`` (``place=*`` values counted as town).
+    """
 
     urban_townships: tuple[str, ...]
-    rule: Literal["official_2016", "osm_place"]
-    town_codes: tuple[str, ...]
+    rule: Literal["official_2016", "register_suffix", "osm_place"]
     town_places: tuple[str, ...]
+    town_codes: tuple[str, ...] | None = None
+
+    def _problems(self) -> list[tuple[str, str]]:
+        if self.rule == "official_2016" and self.town_codes is None:
+            return [("town_codes", "missing: rule 'official_2016' needs town_codes (a list of texts in quotes)")]
+        return []
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 ``[settlement_class] rule``:
 
 - ``official_2016``: the statistics bureau's urban–rural class (城乡分类代码, 2016) the
-  pack holds for the village (``ur_code_2016``); the codes in ``town_codes`` (default
-  1xx, 城镇) are town, all others (2xx, 乡村) countryside. A village with no class in the
+  pack holds for the village (``ur_code_2016``); the codes in ``town_codes`` (the area
+  files: 1xx, 城镇) are town, all others (2xx, 乡村) countryside. A village with no class in the
   pack keeps the register-suffix rule (or a planner's own class), and says so.
 - ``register_suffix``: 居委会/社区 as town, 村/村委会 as countryside.
 """

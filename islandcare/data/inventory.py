@@ -123,5 +123,6 @@ def inventories(*, root: Path | None = None, shared: Path | None = None) -> list
         try:
             out.append(area_inventory(key, root=root, shared=shared))
         except InputError as exc:
-            out.append(AreaInventory(key=key, title=key, level="?", problems=[str(exc.args[0])]))
+            lines = [f"{p.file}: {p.message}" for p in exc.problems] or [str(exc.args[0])]
+            out.append(AreaInventory(key=key, title=key, level="?", problems=lines))
     return out
