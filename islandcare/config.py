@@ -3,7 +3,10 @@
 An area file holds every number that differs between areas (service-circle
 minutes, ambulance norms, speeds, boxes, codes). Each number is written as
 ``{ value = ..., source = "..." }`` so that maps and exports can say where it
-comes from; ``_defaults.toml`` holds values every area inherits.
+comes from; ``_defaults.toml`` holds values every area inherits. The merged file
+is checked against the schema in :mod:`islandcare.settings` (frozen dataclasses)
+when it is read: a key it does not know, a key it needs, or a value of the wrong
+type is an :class:`~islandcare.errors.InputError` naming the file and the key.
 
 Adding an area needs only a new file here and its pack under
 ``geodata/packs/<area>/``.

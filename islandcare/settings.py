@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +36,7 @@ __all__ = [
     "CircleSettings",
     "ConflateSettings",
     "EmergencyVessel",
+    "FrozenMap",
     "HelicopterSettings",
     "NetworkSettings",
     "OsmSettings",
@@ -362,6 +363,35 @@ class AreaSettings:
 
 # --- checking ---------------------------------------------------------------------------------
 
+
+class FrozenMap(Mapping[str, Any]):
+    """A read-only mapping (``circles``) that pickles, for worker processes."""
+
+    __slots__ = ("_items",)
+    _items: dict[str, Any]
+
+    def __init__(self, items: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_items", dict(items))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        msg = "area settings are read-only"
+        raise AttributeError(msg)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenMap, (self._items,))
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
 _FAIL = object()
 
 
@@ -432,7 +462,7 @@ class _Checker:
             if not isinstance(value, dict):
                 return self.wrong(hint, value, dotted)
             out = {str(k): self.value(args[1], v, f"{dotted}.{k}") for k, v in value.items()}
-            return types.MappingProxyType(out)
+            return FrozenMap(out)
         if origin is tuple:
             if not isinstance(value, (list, tuple)):
                 return self.wrong(hint, value, dotted)
@@ -507,7 +537,7 @@ def _has_fail(value: Any) -> bool:
         return True
     if isinstance(value, tuple):
         return any(_has_fail(v) for v in value)
-    if isinstance(value, types.MappingProxyType):
+    if isinstance(value, FrozenMap):
         return any(_has_fail(v) for v in value.values())
     return False
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -71,6 +72,12 @@ def test_the_settings_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.typed = cfg.typed  # type: ignore[misc]
     assert isinstance(cfg.typed.area.bbox, tuple) and isinstance(cfg.typed.settlement_class.urban_townships, tuple)
+
+
+def test_the_settings_travel_to_worker_processes():
+    cfg = load_area("putuo")
+    back = pickle.loads(pickle.dumps(cfg))
+    assert back.typed == cfg.typed and back.source("sea.boarding_minutes") == cfg.source("sea.boarding_minutes")
 
 
 def test_get_is_strict_and_sources_are_kept():
