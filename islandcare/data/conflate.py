@@ -108,7 +108,7 @@ def _quality_rank(row: pd.Series) -> int:
 
 
 def conflate_facilities(layers: Sequence[gpd.GeoDataFrame], *, epsg: int,
-                        same_m: float = 300.0, approximate_m: float = 10000.0
+                        same_m: float, approximate_m: float
                         ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """One table of facilities from several sources, highest first (see :func:`conflate_rows`)."""
     out, notes, _ = conflate_rows(layers, id_col="facility_id", kind_col="kind", epsg=epsg,
@@ -117,7 +117,7 @@ def conflate_facilities(layers: Sequence[gpd.GeoDataFrame], *, epsg: int,
 
 
 def conflate_rows(layers: Sequence[gpd.GeoDataFrame], *, id_col: str, kind_col: str | None,
-                  epsg: int, same_m: float = 300.0, approximate_m: float = 10000.0
+                  epsg: int, same_m: float, approximate_m: float
                   ) -> tuple[gpd.GeoDataFrame, list[str], dict[str, str]]:
     """One table of facilities (or ports) from several sources, highest first.
 
@@ -330,7 +330,7 @@ def _ends(geometry: BaseGeometry) -> tuple[Point, Point] | None:
 
 
 def ferry_layers(ferries: gpd.GeoDataFrame, ports: gpd.GeoDataFrame, *, epsg: int,
-                 as_of: str, pier_m: float = 500.0
+                 as_of: str, pier_m: float
                  ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
     """Ports and sea links from OpenStreetMap ferry routes.
 
