@@ -18,12 +18,12 @@ import os
 import sys
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from islandcare.errors import InputError, Problem
-from islandcare.settings import AreaSettings, parse_settings, required_keys
+from islandcare.settings import AreaSettings, SpeedSettings, field_names, parse_settings, required_keys
 
 __all__ = ["REQUIRED_KEYS", "AreaConfig", "area_keys", "area_problems", "cache_dir", "geodata_dir", "load_area"]
 
@@ -176,7 +176,7 @@ class AreaConfig:
         """
         node: Any = self.typed
         for part in dotted.split("."):
-            if is_dataclass(node) and part in {f.name for f in fields(node)}:
+            if is_dataclass(node) and part in field_names(type(node)):
                 node = getattr(node, part)
             elif isinstance(node, Mapping) and part in node:
                 node = node[part]
@@ -225,7 +225,7 @@ class AreaConfig:
         """Speed in km/h for an OSM highway class (``other`` when not listed)."""
         speeds = self.typed.speeds
         base = road_class.removesuffix("_link")
-        return float(getattr(speeds, base) if base in {f.name for f in fields(speeds)} else speeds.other)
+        return float(getattr(speeds, base) if base in field_names(SpeedSettings) else speeds.other)
 
 
 def load_area(key: str, *, root: Path | None = None) -> AreaConfig:

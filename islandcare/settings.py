@@ -18,6 +18,7 @@ a list becomes a tuple); where each comes from (``source``) is kept by
 from __future__ import annotations
 
 import difflib
+import functools
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -48,6 +49,7 @@ __all__ = [
     "SourceFiles",
     "SpeedSettings",
     "VerdictSettings",
+    "field_names",
     "parse_settings",
     "required_keys",
     "schema_keys",
@@ -182,7 +184,7 @@ class _Record:
     """Read a field by its key too (``row["pier"]``), as the table it was written as."""
 
     def __getitem__(self, key: str) -> Any:
-        if key not in {f.name for f in fields(typing.cast(Any, self))}:
+        if key not in field_names(type(self)):
             raise KeyError(key)
         return getattr(self, key)
 
@@ -491,7 +493,7 @@ class _Checker:
         return _FAIL
 
     def table(self, cls: type, tree: dict[str, Any], prefix: str) -> Any:
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         names = [f.name for f in fields(cls)]
         for k in tree:
             if k not in names:
@@ -526,6 +528,22 @@ class _Checker:
             if found:
                 return _FAIL
         return obj
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+_FIELD_NAMES: dict[Any, frozenset[str]] = {}
+
+
+def field_names(cls: Any) -> frozenset[str]:
+    """Return the keys a section (a settings dataclass) knows."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    return names
 
 
 def _all_optional(hint: Any) -> bool:
@@ -563,7 +581,7 @@ def parse_settings(tree: dict[str, Any], *, where: Callable[[str], Path]) -> tup
 
 
 def _leaves(cls: type, prefix: str, *, required_only: bool) -> list[str]:
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     out = []
     for f in fields(cls):
         hint = hints[f.name]
