@@ -27,6 +27,7 @@ from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
 from islandcare.network.air import flight_minutes
 from islandcare.network.sea import haversine_km
+from islandcare.render.geojson import line_features
 from islandcare.render.map_controls import rule_marks
 from islandcare.render.map_style import (
     _BRIDGE,
@@ -220,8 +221,16 @@ def _road_class(highway: object) -> str:
 
 def _split_at_outline(lines: gpd.GeoDataFrame, outline: BaseGeometry) -> gpd.GeoDataFrame:
     """Lines cut at the district outline; ``inside`` says which side each part lies on."""
-    parts = pd.concat([lines.assign(geometry=lines.geometry.intersection(outline), inside=True),
-                       lines.assign(geometry=lines.geometry.difference(outline), inside=False)],
+    geoms = lines.geometry.to_numpy()
+    box, (x0, y0, x1, y1) = shapely.bounds(geoms), outline.bounds
+    # a line whose box is clear of the outline's lies wholly outside: no overlay needed (GEOS gives the same)
+    far = (box[:, 0] > x1) | (box[:, 2] < x0) | (box[:, 1] > y1) | (box[:, 3] < y0)
+    cut_in, cut_out = geoms.copy(), geoms.copy()
+    cut_in[far] = shapely.LineString()  # empty: dropped below, as the empty intersections are
+    cut_in[~far] = shapely.intersection(geoms[~far], outline)
+    cut_out[~far] = shapely.difference(geoms[~far], outline)
+    parts = pd.concat([lines.assign(geometry=gpd.GeoSeries(cut_in, index=lines.index, crs=lines.crs), inside=True),
+                       lines.assign(geometry=gpd.GeoSeries(cut_out, index=lines.index, crs=lines.crs), inside=False)],
                       ignore_index=True)
     return gpd.GeoDataFrame(parts[~parts.geometry.is_empty], geometry="geometry", crs=lines.crs)
 
@@ -239,9 +248,9 @@ def _add_roads(m: folium.Map, area: Area) -> None:
         label = (f"{_ROAD_ZH.get(cls, '其他道路')} {cls} road, mapped, "
                  f"{area.config.speed_kmh(cls):g} km/h")
         folium.GeoJson(
-            roads[roads["cls"] == cls].drop(columns="cls").assign(
+            line_features(roads[roads["cls"] == cls].drop(columns="cls").assign(
                 highway=lambda d: d["highway"].map(html_text, na_action="ignore"),
-                source=lambda d: d["source"].map(html_text, na_action="ignore")),
+                source=lambda d: d["source"].map(html_text, na_action="ignore"))),
             name=_named(_swatch_line(colour, weight=weight), label),
             style_function=lambda f, c=colour, w=weight: {
                 "color": c, "weight": w, "opacity": 0.95 if f["properties"]["inside"] else 0.4},
