@@ -50,12 +50,21 @@ def on_land_nearest(tree, points: np.ndarray, shore, *, k: int = 8) -> tuple[np.
     k = min(k, tree.n)
     dist, idx = tree.query(points, k=k)
     dist, idx = dist.reshape(n, k), idx.reshape(n, k)
-    ends = tree.data[idx]  # (n, k, 2)
-    starts = np.repeat(points[:, None, :], k, axis=1)
-    lines = shapely.linestrings(np.stack([starts, ends], axis=2).reshape(n * k, 2, 2))
-    ok = shapely.covered_by(lines, shore).reshape(n, k) | (dist < 1e-6)
-    first = np.argmax(ok, axis=1)
-    found = ok[np.arange(n), first]
+    # the first candidate joined over land, nearest first: each candidate tested only for the points still open
+    # (a line from a point off the shore land is never covered by it: only a coincident node joins such a point)
+    first = np.zeros(n, dtype=np.int64)
+    found = np.zeros(n, dtype=bool)
+    ashore = shapely.covered_by(shapely.points(points), shore)
+    for c in range(k):
+        same = ~found & (dist[:, c] < 1e-6)
+        first[same], found[same] = c, True
+        todo = np.flatnonzero(~found & ashore)
+        if not len(todo):
+            continue
+        ends = tree.data[idx[todo, c]]
+        ok = shapely.covered_by(shapely.linestrings(np.stack([points[todo], ends], axis=1)), shore)
+        first[todo[ok]] = c
+        found[todo[ok]] = True
     return (np.where(found, dist[np.arange(n), first], np.inf),
             np.where(found, idx[np.arange(n), first], -1))
 
