@@ -189,16 +189,20 @@ class CachedOsmData(OsmData):
     XML again.
     """
 
-    graph_file: Path
+    graph_file: Path | None
 
-    def __init__(self, *, graph_file: Path, graph: nx.MultiDiGraph | None, **kwargs: Any) -> None:
-        self.graph_file = Path(graph_file)
+    def __init__(self, *, graph: nx.MultiDiGraph | None, graph_file: Path | None = None, **kwargs: Any) -> None:
+        # (graph_file is optional so that dataclasses.replace, which passes the fields only, still works)
+        self.graph_file = None if graph_file is None else Path(graph_file)
         super().__init__(graph=graph, **kwargs)  # type: ignore[arg-type]
 
     @property  # type: ignore[override]
     def graph(self) -> nx.MultiDiGraph:
         """The road graph (read from the cache on first use)."""
         if self.__dict__.get("_graph") is None:
+            if self.graph_file is None:
+                msg = "internal error: OpenStreetMap data without a graph or its file"
+                raise RuntimeError(msg)
             try:
                 self.__dict__["_graph"] = _load_graph(self.graph_file)
             except Exception as exc:  # as in load_cached
@@ -237,7 +241,7 @@ def road_layer_stamp(graph_file: Path) -> Path | None:
 
 def read_road_layer(data: OsmData) -> dict[str, np.ndarray] | None:
     """Return the saved road columns of a cache (see :func:`save_road_layer`), or None."""
-    if not isinstance(data, CachedOsmData):
+    if not isinstance(data, CachedOsmData) or data.graph_file is None:
         return None
     side = road_layer_stamp(data.graph_file)
     if side is None:
@@ -251,7 +255,7 @@ def read_road_layer(data: OsmData) -> dict[str, np.ndarray] | None:
 
 def save_road_layer(data: OsmData, columns: dict[str, np.ndarray]) -> None:
     """Keep road columns beside a cache's GraphML, stamped with it (nothing for other data, or read-only)."""
-    if not isinstance(data, CachedOsmData):
+    if not isinstance(data, CachedOsmData) or data.graph_file is None:
         return
     stamp = _stamp(data.graph_file)
     if stamp is None:
