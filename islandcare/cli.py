@@ -521,7 +521,7 @@ def cmd_serve(args: argparse.Namespace, con: Console) -> int:
     from islandcare.app import HOST, App, make_server
 
     con.info(f"{args.area}: getting ready")
-    app = App.build(args.area, step=con.step)
+    app = App.build(args.area, step=con.step, lang=args.lang)
     try:
         server = make_server(app, port=args.port, log=None if args.quiet else con.info)
     except OSError as exc:
