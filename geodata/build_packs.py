@@ -76,7 +76,7 @@ class Sources:
 
     def for_area(self, cfg) -> dict:
         """Return the area's sources by role (``townships``, ``villages``, ...), plus the gazetteer."""
-        named = cfg.get("sources", {}) or {}
+        named = cfg.typed.sources.named()
         out: dict = {"gazetteer": self.gazetteer}
         for role, fname in named.items():
             if role not in _READERS:
@@ -686,7 +686,7 @@ def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
         mainland = None if mainland is None else _simplified(mainland, tol, epsg)
     land = build_land(area, outline, src["islands"], is_island_area=bool(cfg.get("area.islands")),
                       epsg=epsg, mainland=mainland)
-    townships = build_townships(area, code, src, land, list(cfg.get("area.mainland_townships", [])),
+    townships = build_townships(area, code, src, land, list(cfg.get("area.mainland_townships") or []),
                                 cfg.get("area.county_seat_township"))
     # inhabited islands: the townships whose seat stands on each land polygon
     seats = townships.dropna(subset=["land_id"]).groupby("land_id")["name"].agg("、".join)
@@ -719,8 +719,8 @@ def build_area(area: str, out_root: Path, sources: Sources) -> dict[str, int]:
     if counties:
         counts["counties"] = len(counties)
     meta = {"area": area, "counts": counts,
-            "built_from": list(cfg.get("pack.built_from", [])),
-            "attribution": list(cfg.get("pack.attribution", [])),
+            "built_from": list(cfg.get("pack.built_from") or []),
+            "attribution": list(cfg.get("pack.attribution") or []),
             "sea_links_not_taken": skipped}
     if counties:
         meta["counties"] = counties
@@ -761,7 +761,7 @@ def write_pack_readme(all_counts: dict[str, dict[str, int]], out: Path) -> None:
         lines.append(f"| {k} | " + " | ".join(str(c.get(k, 0)) for c in all_counts.values()) + " |")
     notes = (ROOT / "geodata" / "areas" / "_packs_readme.md").read_text("utf-8").rstrip("\n").split("\n")
     attribution = list(dict.fromkeys(a for area in all_counts
-                                     for a in load_area(area).get("pack.attribution", [])))
+                                     for a in load_area(area).get("pack.attribution") or ()))
     lines += [""] + notes + [
               "", "## Attribution", ""] + [f"- {a}" for a in attribution] + [""]
     (out / "README.md").write_text("\n".join(lines), encoding="utf-8")

@@ -93,7 +93,7 @@ def _areas(value: str) -> list[str]:
     if value == "all":  # areas whose file says in_all = false (the Samsø example) run by name only
         from islandcare.config import load_area
 
-        return [k for k in known if load_area(k).get("area.in_all", True)]
+        return [k for k in known if load_area(k).get("area.in_all")]
     wanted = [v.strip() for v in value.split(",") if v.strip()]
     unknown = [w for w in wanted if w not in known]
     if unknown:
@@ -284,7 +284,7 @@ def _fetch_file(key: str, path: Path, con: Console):
     data = con.step(f"{key}: read {path}", lambda: osm.load_osm_file(path, polygon=outline))
     check_covers(data, path=path, extent=extent, key=key, outline=outline,
                  land=None if area is None else area.land_union,
-                 min_land_share=float(cfg.get("osm.min_land_share", 0.25)))
+                 min_land_share=float(cfg.get("osm.min_land_share")))
     if new_pack:
         folder = con.step(f"{key}: build the offline pack from {path.name}",
                           lambda: build_pack(cfg, data, path=path))
@@ -633,7 +633,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ar = sub.add_parser("areas", parents=[common], help="the areas, their data sources and what each lacks")
     ar.add_argument("--check", action="store_true",
-                    help="exit 1 when an area names a missing source file or its pack lacks a layer")
+                    help="check every area file against the schema (islandcare/settings.py); exit 1 when one does "
+                         "not fit it, names a missing source file, or its pack lacks a layer")
     ar.set_defaults(func=cmd_areas)
 
     v = sub.add_parser("validate", parents=[common], help="check a planner's table and report every mistake")

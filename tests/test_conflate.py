@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from islandcare.config import load_area
 from islandcare.data.conflate import (
     conflate_facilities,
     match_places,
@@ -14,6 +15,11 @@ from islandcare.data.conflate import (
     strip_suffix,
     with_origin,
 )
+
+#: The distances the area files set (geodata/areas/_defaults.toml [conflate]).
+_CFG = load_area("putuo")
+_M = {"same_m": float(_CFG.get("conflate.same_facility_m")),
+      "approximate_m": float(_CFG.get("conflate.approximate_facility_m"))}
 
 
 def _fac(rows, origin):
@@ -31,7 +37,7 @@ def _row(fid, name, kind, lon, lat, quality="exact", **extra):
 def test_same_kind_similar_name_close_is_one_facility():
     osm = _fac([_row("o1", "桃花镇卫生院", "health_centre", 122.0, 30.0)], "OpenStreetMap")
     pack = _fac([_row("p1", "桃花镇 卫生院", "health_centre", 122.0, 30.002, ambulances=1)], "pack")
-    out, notes = conflate_facilities([osm, pack], epsg=32651)
+    out, notes = conflate_facilities([osm, pack], epsg=32651, **_M)
     assert list(out["facility_id"]) == ["o1"]  # OpenStreetMap over the pack
     assert out.iloc[0]["ambulances"] == 1  # a value only the pack has is kept
     assert out.iloc[0]["origin"] == "OpenStreetMap" and len(notes) == 1
@@ -43,7 +49,7 @@ def test_too_far_another_kind_or_another_name_stay_apart():
     kind = _fac([_row("p2", "桃花镇卫生院", "hospital", 122.0, 30.0)], "pack")
     name = _fac([_row("p3", "虾峙镇卫生院", "health_centre", 122.0, 30.0)], "pack")
     for pack in (far, kind, name):
-        out, _ = conflate_facilities([osm, pack], epsg=32651)
+        out, _ = conflate_facilities([osm, pack], epsg=32651, **_M)
         assert len(out) == 2
 
 
@@ -52,7 +58,7 @@ def test_an_approximate_pack_point_gives_way_to_an_exact_one():
     planner = _fac([_row("me", "浙江普陀医院", "hospital", 122.30, 29.95, quality="approximate",
                          source="my table")], "planner")
     osm = _fac([_row("o1", "普陀医院", "hospital", 122.33, 29.95)], "OpenStreetMap")
-    out, _ = conflate_facilities([planner, osm], epsg=32651)
+    out, _ = conflate_facilities([planner, osm], epsg=32651, **_M)
     assert len(out) == 1
     row = out.iloc[0]
     assert row["facility_id"] == "me" and row["source"] == "my table"  # the planner's row wins
@@ -64,7 +70,7 @@ def test_an_approximate_pack_point_gives_way_to_an_exact_one():
 def test_two_rows_of_one_source_are_never_merged():
     osm = _fac([_row("o1", "卫生室", "village_clinic", 122.0, 30.0),
                 _row("o2", "卫生室", "village_clinic", 122.0, 30.0005)], "OpenStreetMap")
-    out, _ = conflate_facilities([osm], epsg=32651)
+    out, _ = conflate_facilities([osm], epsg=32651, **_M)
     assert len(out) == 2
 
 

@@ -92,7 +92,7 @@ def test_a_place_inside_part_of_the_day_gets_its_strip_in_the_map_popup() -> Non
         (clock >= 8) & (clock < 20), profile.loc[mine, "primary_care_limit"] - 1,
         profile.loc[mine, "primary_care_limit"] + 1)
     rows = profile[mine]
-    step = float(rep.area.config.get("profile.step_minutes", 10))
+    step = float(rep.area.config.get("profile.step_minutes"))
     part = dataclasses.replace(rep, profile=profile)
     page = area_map(rep.area, part, lang="en").get_root().render()
     name = rep.places.set_index(["unit", "code"]).loc[(unit, code), "name"]

@@ -85,7 +85,7 @@ def test_no_boat_leg_crosses_land(packs, key):
 def test_a_vessel_at_an_unknown_pier_is_an_input_error(packs):
     area = packs["shengsi"]
     settings = dict(area.config.settings)
-    settings["sea"] = {**settings["sea"], "emergency_vessels": [{"pier": "atlantis", "name": "x"}]}
+    settings["sea"] = {**settings["sea"], "emergency_vessels": [{"pier": "atlantis", "name": "x", "night": True}]}
     cfg = dataclasses.replace(area.config, settings=settings)
     with pytest.raises(InputError, match=r"atlantis.*not a port"):
         vessels(cfg, area.layers["ports"])

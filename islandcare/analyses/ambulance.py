@@ -43,7 +43,7 @@ def emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
     stations = live[live["kind"].isin(("ambulance_station", "boat_station"))]
     air = live[live["kind"] == "air_base"]
     if stations.empty:
-        kinds = list(area.config.get("ambulance.stand_in_bases") or ["hospital"])
+        kinds = list(area.config.get("ambulance.stand_in_bases"))
         referral = (live["referral"].fillna(False).astype(bool) if "referral" in live
                     else pd.Series(False, index=live.index))
         hosp = live[live["kind"].isin(kinds) & ~referral]
@@ -94,7 +94,7 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
         quality.append("approximate")
         xy.append(None)
     target_town = float(cfg.get("ambulance.response_target_minutes"))
-    target_country = float(cfg.get("ambulance.response_target_countryside_minutes", target_town))
+    target_country = float(cfg.typed.ambulance.countryside_target_minutes)
     out = places.copy()
     out["response_min"] = np.nan
     out["target_min"] = np.where(out["settlement_class"] == "town", target_town, target_country)
@@ -103,7 +103,7 @@ def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
     out["response_status"] = None
     out["response_reason"] = None
     out["response_basis"] = None
-    near_m = float(cfg.get("verdict.assumed_within_m", 400))
+    near_m = float(cfg.get("verdict.assumed_within_m"))
     near = eng.nearest(sources, delays=delays) if sources else None
     for i, node in out["node"].items():
         if node is None or not net.has(node):

@@ -67,30 +67,24 @@ def circles_for(area: Area) -> list[Circle]:
 
     A circle is a setting, not code: ``facility_kinds`` and either
     ``town_minutes``/``countryside_minutes`` (with ``town_mode`` and
-    ``countryside_mode``, default walk and drive) or one ``minutes`` (with
-    ``mode``, default drive); ``night = true`` evaluates it in the night
-    scenario; ``label`` names it.
+    ``countryside_mode``) or one ``minutes`` (with ``mode``), as the schema
+    :class:`islandcare.settings.CircleSettings` checks; ``night = true``
+    evaluates it in the night scenario; ``label`` names it.
     """
     cfg = area.config
-    tables = cfg.get("circles") or {}
+    tables = cfg.typed.circles
     out = []
     for key in sorted(tables, key=lambda k: (k != "primary_care", k)):
         t, base = tables[key], f"circles.{key}"
-        if not isinstance(t, dict) or "facility_kinds" not in t:
-            continue
-        if "town_minutes" in t:
-            limits = {"town": (float(t["town_minutes"]), str(t.get("town_mode", "walk"))),
-                      "countryside": (float(t["countryside_minutes"]),
-                                      str(t.get("countryside_mode", "drive")))}
+        limits = t.limits()
+        if t.split:
             sources = {"town": cfg.source(f"{base}.town_minutes"),
                        "countryside": cfg.source(f"{base}.countryside_minutes")}
         else:
-            one = (float(t["minutes"]), str(t.get("mode", "drive")))
-            limits = {"town": one, "countryside": one}
             sources = {"all": cfg.source(f"{base}.minutes")}
-        out.append(Circle(key=key, label=str(t.get("label", _LABELS.get(key, key.replace("_", " ")))),
-                          kinds=tuple(t["facility_kinds"]), limits=limits,
-                          night=bool(t.get("night", False)), sources=sources))
+        out.append(Circle(key=key, label=t.label or _LABELS.get(key, key.replace("_", " ")),
+                          kinds=tuple(t.facility_kinds), limits=limits,
+                          night=t.night is True, sources=sources))
     return out
 
 
@@ -138,7 +132,7 @@ def evaluate_circle(area: Area, places: pd.DataFrame, nets: NetworkCache, circle
     fac_quality = {f"f:{i}": q for i, q in zip(fac["facility_id"], fac["location_quality"], strict=True)}
     fac_xy = {f"f:{i}": (g.x, g.y) for i, g in zip(fac["facility_id"], fac.geometry, strict=True)
               if g is not None and not g.is_empty}
-    near_m = float(area.config.get("verdict.assumed_within_m", 400))
+    near_m = float(area.config.get("verdict.assumed_within_m"))
     out = places.copy()
     for col in ("minutes", "limit"):
         out[col] = np.nan

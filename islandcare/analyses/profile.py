@@ -53,8 +53,8 @@ MEASURES = ("primary_care", "response", "county")
 def departures(area: Area) -> np.ndarray:
     """Departure clock minutes of the area's day profile (window and step from the area file)."""
     cfg = area.config
-    lo, hi = (cfg.get("profile.window") or ["00:00", "24:00"])
-    step = float(cfg.get("profile.step_minutes", 10))
+    lo, hi = cfg.get("profile.window")
+    step = float(cfg.get("profile.step_minutes"))
 
     def minutes(text: str) -> float:
         h, m = str(text).split(":")
@@ -130,7 +130,7 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
         if "county" in hospitals and net.has(hospitals["county"]) and len(cols):
             out["county_min"][np.ix_(sel, cols)] = eng.minutes_to(hospitals["county"], nodes, depart=T[sel])
     target_town = float(cfg.get("ambulance.response_target_minutes"))
-    target_country = float(cfg.get("ambulance.response_target_countryside_minutes", target_town))
+    target_country = float(cfg.typed.ambulance.countryside_target_minutes)
     target = np.where(on["settlement_class"].to_numpy() == "town", target_town, target_country)
     n_t, n_p = len(T), len(on)
     frame = pd.DataFrame({

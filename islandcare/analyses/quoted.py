@@ -41,7 +41,7 @@ def model_minutes(area: Area, row: pd.Series) -> float:
         if not fleet:
             return float("nan")
         router = sea_router(area.layers["land"], cfg.get("area.bbox"), epsg=cfg.utm_epsg,
-                            spacing_m=float(cfg.get("sea.route_spacing_m", 500)))
+                            spacing_m=float(cfg.get("sea.route_spacing_m")))
         km = router.km([(a.x, a.y), (b.x, b.y)])[0, 1]
         return float(km / fleet[0]["speed"] * 60.0)
     return float("nan")

@@ -75,7 +75,7 @@ def referral_times(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.D
 
 def helipad_coverage(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.DataFrame:
     """Road minutes from each place to its nearest helipad, and whether within the area's minutes."""
-    limit = float(area.config.get("air.helipad_coverage_minutes", 15))
+    limit = float(area.config.get("air.helipad_coverage_minutes"))
     net = nets.get(Scenario(profile="drive"))
     fac = area.layers["facilities"]
     pads = [f"f:{f}" for f in fac.loc[(fac["kind"] == "helipad") &
@@ -128,6 +128,6 @@ def relocation_effect(area: Area, places: pd.DataFrame,
         out["change_min"] = out["after_min"] - out["before_min"]
         out["facility"] = mv["facility"]
         out["moves_to"] = mv["to"]
-        out["by"] = mv.get("by")
+        out["by"] = mv["by"]
         rows.append(out.drop(columns=["node"]))
     return pd.concat(rows, ignore_index=True) if rows else None

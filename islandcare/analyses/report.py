@@ -261,8 +261,7 @@ def _summary(rep: AreaReport) -> dict:
         "ambulance": {
             "bases": rep.response_rule,
             "target_minutes": {"town": cfg.get("ambulance.response_target_minutes"),
-                               "countryside": cfg.get("ambulance.response_target_countryside_minutes",
-                                                      cfg.get("ambulance.response_target_minutes"))},
+                               "countryside": cfg.typed.ambulance.countryside_target_minutes},
             "activation_minutes": cfg.get("ambulance.activation_minutes"),
             "response": rep.response_summary,
             "norm": rep.norm.to_dict(orient="records") if rep.norm is not None else [],
@@ -287,7 +286,7 @@ def _profile_summary(rep: AreaReport) -> dict:
         return {}
     pl = rep.places
     out: dict = {"departures": int(rep.profile["depart"].nunique()),
-                 "step_minutes": float(rep.area.config.get("profile.step_minutes", 10)),
+                 "step_minutes": float(rep.area.config.get("profile.step_minutes")),
                  "first": str(rep.profile["depart"].iloc[0]), "last": str(rep.profile["depart"].iloc[-1])}
     for m in ("primary_care", "response"):
         col = f"{m}_share_of_day"

@@ -3,8 +3,8 @@
 ``[settlement_class] rule``:
 
 - ``official_2016``: the statistics bureau's urban–rural class (城乡分类代码, 2016) the
-  pack holds for the village (``ur_code_2016``); the codes in ``town_codes`` (default
-  1xx, 城镇) are town, all others (2xx, 乡村) countryside. A village with no class in the
+  pack holds for the village (``ur_code_2016``); the codes in ``town_codes`` (the area
+  files: 1xx, 城镇) are town, all others (2xx, 乡村) countryside. A village with no class in the
   pack keeps the register-suffix rule (or a planner's own class), and says so.
 - ``register_suffix``: 居委会/社区 as town, 村/村委会 as countryside.
 """
@@ -15,11 +15,7 @@ import pandas as pd
 
 from islandcare.config import AreaConfig
 
-__all__ = ["DEFAULT_TOWN_CODES", "class_counts", "village_classes"]
-
-#: 城镇 (urban) codes of the 2016 classification: 111 主城区, 112 城乡结合区, 121 镇中心区,
-#: 122 镇乡结合区, 123 特殊区域.
-DEFAULT_TOWN_CODES: tuple[str, ...] = ("111", "112", "121", "122", "123")
+__all__ = ["class_counts", "village_classes"]
 
 _NO_CLASS = " (no official 2016 class matched)"
 
@@ -46,7 +42,7 @@ def village_classes(villages: pd.DataFrame, cfg: AreaConfig) -> tuple[list[str],
     rules = [str(r) for r in villages["class_rule"]]
     if cfg.get("settlement_class.rule") != "official_2016":
         return classes, rules
-    town = {str(c) for c in (cfg.get("settlement_class.town_codes") or DEFAULT_TOWN_CODES)}
+    town = {str(c) for c in cfg.get("settlement_class.town_codes")}
     codes = villages["ur_code_2016"] if "ur_code_2016" in villages else pd.Series(None, index=villages.index)
     labels = villages.get("ur_label_2016", codes)
     for i, (code, label) in enumerate(zip(codes, labels, strict=True)):

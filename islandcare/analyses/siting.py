@@ -84,7 +84,7 @@ class SiteChecker:
         self._states: dict[tuple[str, str], SourceTimes] = {}
         cfg = area.config
         town = float(cfg.get("ambulance.response_target_minutes"))
-        country = float(cfg.get("ambulance.response_target_countryside_minutes", town))
+        country = float(cfg.typed.ambulance.countryside_target_minutes)
         self.response_target = np.where(places["settlement_class"] == "town", town, country)
 
     # --- baseline states ------------------------------------------------------
@@ -100,7 +100,7 @@ class SiteChecker:
                 fac = self.area.layers["facilities"]
                 pads = fac[(fac["kind"] == "helipad") & (fac["status"].fillna("existing") == "existing")]
                 nodes = [f"f:{f}" for f in pads["facility_id"] if net.has(f"f:{f}")]
-                limit = float(self.area.config.get("air.helipad_coverage_minutes", 15))
+                limit = float(self.area.config.get("air.helipad_coverage_minutes"))
                 self._states[skey] = net.engine.coverage(nodes, cutoff=limit)
             elif key == "response":
                 bases, _ = emergency_bases(self.area)
@@ -138,7 +138,7 @@ class SiteChecker:
     def _join(self, scenario: Scenario, lon: float, lat: float) -> tuple[str, float]:
         net = self.nets.get(scenario)
         node, metres, minutes = net.nearest_land_node(lon, lat)
-        limit = float(self.area.config.get("network.snap_max_m", 3000))
+        limit = float(self.area.config.get("network.snap_max_m"))
         if metres > limit:
             msg = (f"The site ({lon:.5f}, {lat:.5f}) is {metres / 1000:.1f} km from any land of "
                    f"{self.area.key}: put it on land (or check the coordinate system with --crs).")
@@ -251,7 +251,7 @@ class SiteChecker:
             for lon, lat in sites:
                 node, access = self._join(sc, lon, lat)
                 after = eng.with_source_added(after, node, delay=access)
-            limit = float(self.area.config.get("air.helipad_coverage_minutes", 15))
+            limit = float(self.area.config.get("air.helipad_coverage_minutes"))
             tb = self._place_minutes(sc, state.best_minutes)
             ta = self._place_minutes(sc, after.best_minutes)
             gained = (ta <= limit) & ~(tb <= limit)

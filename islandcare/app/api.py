@@ -204,7 +204,7 @@ class App:
                 for cls, (minutes, mode) in c.limits.items():
                     groups.setdefault((c.key, c.label, mode, c.night, minutes), []).append(cls)
         if "helipad" in effect.circles:
-            limit = float(self.area.config.get("air.helipad_coverage_minutes", 15))
+            limit = float(self.area.config.get("air.helipad_coverage_minutes"))
             groups[("helipad", effect.circles["helipad"]["label"], "drive", False, limit)] = ["all"]
         if not groups:
             return None

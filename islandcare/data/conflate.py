@@ -108,7 +108,7 @@ def _quality_rank(row: pd.Series) -> int:
 
 
 def conflate_facilities(layers: Sequence[gpd.GeoDataFrame], *, epsg: int,
-                        same_m: float = 300.0, approximate_m: float = 10000.0
+                        same_m: float, approximate_m: float
                         ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """One table of facilities from several sources, highest first (see :func:`conflate_rows`)."""
     out, notes, _ = conflate_rows(layers, id_col="facility_id", kind_col="kind", epsg=epsg,
@@ -117,7 +117,7 @@ def conflate_facilities(layers: Sequence[gpd.GeoDataFrame], *, epsg: int,
 
 
 def conflate_rows(layers: Sequence[gpd.GeoDataFrame], *, id_col: str, kind_col: str | None,
-                  epsg: int, same_m: float = 300.0, approximate_m: float = 10000.0
+                  epsg: int, same_m: float, approximate_m: float
                   ) -> tuple[gpd.GeoDataFrame, list[str], dict[str, str]]:
     """One table of facilities (or ports) from several sources, highest first.
 
@@ -330,7 +330,7 @@ def _ends(geometry: BaseGeometry) -> tuple[Point, Point] | None:
 
 
 def ferry_layers(ferries: gpd.GeoDataFrame, ports: gpd.GeoDataFrame, *, epsg: int,
-                 as_of: str, pier_m: float = 500.0
+                 as_of: str, pier_m: float
                  ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
     """Ports and sea links from OpenStreetMap ferry routes.
 
@@ -509,8 +509,8 @@ def with_osm(area: Area, data: osm.OsmData | None) -> tuple[Area, list[str]]:
             else osm_fac
         fac, merged = conflate_facilities(
             [osm_fac, layers["facilities"]], epsg=epsg,
-            same_m=float(cfg.get("conflate.same_facility_m", 300)),
-            approximate_m=float(cfg.get("conflate.approximate_facility_m", 10000)))
+            same_m=float(cfg.get("conflate.same_facility_m")),
+            approximate_m=float(cfg.get("conflate.approximate_facility_m")))
         layers["facilities"] = fac
         notes.append(f"OpenStreetMap: {len(osm_fac)} health facilities, {len(merged)} of them the "
                      "same as a pack facility (exact point kept)")
@@ -523,7 +523,7 @@ def with_osm(area: Area, data: osm.OsmData | None) -> tuple[Area, list[str]]:
                      + (f" ({', '.join(unmatched[:8])}{' ...' if len(unmatched) > 8 else ''})"
                         if unmatched else ""))
         ports, links, left = ferry_layers(data.ferries, data.ports, epsg=epsg, as_of=data.as_of,
-                                          pier_m=float(cfg.get("sea.pier_match_m", 500)))
+                                          pier_m=float(cfg.get("sea.pier_match_m")))
         notes.extend(left)
         # OpenStreetMap over the pack: the same pier (same id, or similar name and close) is
         # one, with the exact point; links are then re-pointed at the piers kept
@@ -531,8 +531,8 @@ def with_osm(area: Area, data: osm.OsmData | None) -> tuple[Area, list[str]]:
         known = set(old_ports["port_id"])
         merged_ports, _, port_map = conflate_rows(
             [with_origin(ports, "OpenStreetMap"), old_ports], id_col="port_id", kind_col=None,
-            epsg=epsg, same_m=float(cfg.get("sea.pier_match_m", 500)),
-            approximate_m=float(cfg.get("conflate.approximate_port_m", 5000)))
+            epsg=epsg, same_m=float(cfg.get("sea.pier_match_m")),
+            approximate_m=float(cfg.get("conflate.approximate_port_m")))
         new_ports = [p for p in ports["port_id"] if p not in known and p not in port_map]
         layers["ports"] = merged_ports
         layers["sealinks"] = _merge_links(links, layers["sealinks"], port_map)

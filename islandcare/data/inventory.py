@@ -61,7 +61,7 @@ def area_inventory(key: str, *, root: Path | None = None, shared: Path | None = 
     cfg = load_area(key, root=root)
     level = "city" if cfg.code.endswith("00") else "county"
     inv = AreaInventory(key=key, title=cfg.title, level=level,
-                        sources={k: str(v) for k, v in (cfg.get("sources") or {}).items()})
+                        sources=cfg.typed.sources.named())
     folder = root / "areas" / key
     inv.tables = sorted(p.name for p in folder.glob("*.csv")) if folder.is_dir() else []
     if not inv.sources:
@@ -123,5 +123,6 @@ def inventories(*, root: Path | None = None, shared: Path | None = None) -> list
         try:
             out.append(area_inventory(key, root=root, shared=shared))
         except InputError as exc:
-            out.append(AreaInventory(key=key, title=key, level="?", problems=[str(exc.args[0])]))
+            lines = [f"{p.file}: {p.message}" for p in exc.problems] or [str(exc.args[0])]
+            out.append(AreaInventory(key=key, title=key, level="?", problems=lines))
     return out

@@ -224,8 +224,8 @@ def with_planner_tables(area: Area, *, facilities: Path | None = None,
 
                 fac, _ = conflate_facilities(
                     [fac, osm_rows], epsg=area.config.utm_epsg,
-                    same_m=float(area.config.get("conflate.same_facility_m", 300)),
-                    approximate_m=float(area.config.get("conflate.approximate_facility_m", 10000)))
+                    same_m=float(area.config.get("conflate.same_facility_m")),
+                    approximate_m=float(area.config.get("conflate.approximate_facility_m")))
                 notes.append(f"{facilities}: OpenStreetMap facilities not in your table are kept "
                              f"({len(fac) - int((fac['origin'] == 'planner').sum())}).")
             area = area.with_layer("facilities", fac)
@@ -333,14 +333,14 @@ def relocated(area: Area, *, year: int) -> tuple[Area, list[str]]:
     tw = area.layers["townships"].set_index("code")
     notes = []
     for mv in moves:
-        done_by = int(str(mv.get("by", "9999"))[:4])
+        done_by = int(str(mv["by"])[:4])
         if done_by > year:
             continue
         hit = fac.index[fac["name"] == mv["facility"]]
         if len(hit) == 0:
             msg = f"{area.config.path}: relocation of '{mv['facility']}', but no facility has that name."
             raise InputError(msg)
-        codes = [c for c in mv.get("to_townships", []) if c in tw.index and tw.loc[c].geometry is not None]
+        codes = [c for c in mv["to_townships"] if c in tw.index and tw.loc[c].geometry is not None]
         if not codes:
             msg = f"{area.config.path}: relocation of '{mv['facility']}' names no township with a point."
             raise InputError(msg)
@@ -350,7 +350,7 @@ def relocated(area: Area, *, year: int) -> tuple[Area, list[str]]:
             fac.at[i, "location_quality"] = "approximate"
             fac.at[i, "location_note"] = (f"moved to {mv['to']} by {mv['by']}: placed midway between the "
                                           f"seats of {'、'.join(tw.loc[c, 'name'] for c in codes)} "
-                                          f"({mv.get('source', '')})")
+                                          f"({mv['source']})")
             fac.at[i, "township_code"] = codes[0]
         notes.append(f"{mv['facility']} moved to {mv['to']} (plan: by {mv['by']})")
     if not notes:

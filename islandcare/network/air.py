@@ -43,7 +43,7 @@ def improvised_sites(facilities: pd.DataFrame, townships: pd.DataFrame | None, c
     """
     cols = ["facility_id", "name", "kind", "geometry", "location_quality", "note"]
     if townships is None or not node_of_township or not bool(
-            cfg.get("helicopter.improvised_landing_sites", False)):
+            cfg.get("helicopter.improvised_landing_sites")):
         return pd.DataFrame(columns=cols)
     fac = facilities[facilities.get("status", "existing").fillna("existing") != "planned"]
     with_pad = set(fac.loc[fac["kind"].isin(("helipad", "landing_site")), "township_code"].dropna())
@@ -72,7 +72,7 @@ def air_edges(facilities: pd.DataFrame, cfg: AreaConfig, scenario: Scenario, *,
     """
     if scenario.air_grounded or scenario.profile != "ambulance":
         return []
-    day_only = bool(cfg.get("helicopter.day_only", True))
+    day_only = bool(cfg.get("helicopter.day_only"))
     if day_only and (scenario.night or not flies_at(cfg, scenario.hour)):
         return []  # after dark: day-only flights are grounded
     placed = facilities[facilities.geometry.notna() & facilities["facility_id"].isin(node_of_facility)]

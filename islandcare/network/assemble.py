@@ -187,7 +187,7 @@ def _road_speed(cfg: AreaConfig, highway: str, scenario: Scenario,
         return float(cfg.get("speeds.walk"))
     speed = cfg.speed_kmh(highway) if maxspeed is None else maxspeed
     if scenario.profile == "ambulance":
-        speed *= float(cfg.get("speeds.ambulance_factor", 1.0))
+        speed *= float(cfg.get("speeds.ambulance_factor"))
     return speed
 
 
@@ -354,7 +354,7 @@ class NetworkBase:
             cfg = self.area.config
             self._router.append(sea_router(self.area.layers["land"], cfg.get("area.bbox"),
                                            epsg=cfg.utm_epsg,
-                                           spacing_m=float(cfg.get("sea.route_spacing_m", 500))))
+                                           spacing_m=float(cfg.get("sea.route_spacing_m"))))
         return self._router[0]
 
     def network(self, scenario: Scenario) -> Network:
@@ -499,10 +499,10 @@ def _land_and_roads(area: Area) -> _LandRoads:
         keys.append(np.asarray(key, dtype=np.int64))
 
     shore = shore_land(area.layers["land"], epsg=epsg,
-                       tolerance_m=float(cfg.get("network.shore_tolerance_m", 100)))
+                       tolerance_m=float(cfg.get("network.shore_tolerance_m")))
     # modelled land lattice
     lat_xy, lat_land, lat_edges = land_lattice(area.layers["land"],
-                                               spacing_m=float(cfg.get("network.lattice_m", 400)),
+                                               spacing_m=float(cfg.get("network.lattice_m")),
                                                epsg=epsg)
     lonlat = gpd.GeoSeries(gpd.points_from_xy(lat_xy[:, 0], lat_xy[:, 1]), crs=epsg).to_crs(4326)
     lat_ids = [f"l:{i}" for i in range(len(lat_xy))]
@@ -612,7 +612,7 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
               + [(f"t:{c}", g) for c, g in zip(tw["code"], tw.geometry, strict=True)]
               + [(f"v:{c}", g) for c, g in zip(vil["code"], vil.geometry, strict=True)]
               + [(f"p:{p}", g) for p, g in zip(ports["port_id"], ports.geometry, strict=True)])
-    snap_max = float(cfg.get("network.snap_max_m", 3000))
+    snap_max = float(cfg.get("network.snap_max_m"))
     join_metres: dict[str, float] = {}
     not_joined: dict[str, str] = {}
     pm = _to_metric([(g.x, g.y) for _, g in points], epsg)

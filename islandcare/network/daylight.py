@@ -48,18 +48,18 @@ def _clock_hours(text: object) -> float:
 
 def day_hours(cfg: AreaConfig) -> tuple[float, float]:
     """Return the area's flying hours (sunrise, sunset) as clock hours."""
-    hours = cfg.get("helicopter.day_hours", None)
+    hours = cfg.get("helicopter.day_hours")
     if hours:
         return _clock_hours(hours[0]), _clock_hours(hours[1])
     lon_min, lat_min, lon_max, lat_max = cfg.get("area.bbox")
-    month, day = (int(x) for x in str(cfg.get("helicopter.daylight_date", "03-20")).split("-"))
+    month, day = (int(x) for x in str(cfg.get("helicopter.daylight_date")).split("-"))
     n = date(2001, month, day).timetuple().tm_yday
     return sun_hours((lat_min + lat_max) / 2, (lon_min + lon_max) / 2, day_of_year=n)
 
 
 def flies_at(cfg: AreaConfig, hour: float | None) -> bool:
     """Whether a day-only helicopter flies at a clock hour (None: any daytime hour, yes)."""
-    if hour is None or not bool(cfg.get("helicopter.day_only", True)):
+    if hour is None or not bool(cfg.get("helicopter.day_only")):
         return True
     rise, sset = day_hours(cfg)
     return rise <= hour % 24 <= sset

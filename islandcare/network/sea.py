@@ -141,8 +141,8 @@ def modelled_crossing_minutes(km: float, vessel: object, cfg: AreaConfig) -> flo
     ``speeds.ferry``.
     """
     key = "speeds.fast_ferry" if str(vessel) == "fast_ferry" else "speeds.ferry"
-    speed = float(cfg.get(key, cfg.get("speeds.ferry")))
-    return km * float(cfg.get("sea.detour_factor", 1.0)) / speed * 60.0
+    speed = float(cfg.get(key))
+    return km * float(cfg.get("sea.detour_factor")) / speed * 60.0
 
 
 def ferry_edges(ports: pd.DataFrame, links: pd.DataFrame, cfg: AreaConfig,
@@ -152,7 +152,7 @@ def ferry_edges(ports: pd.DataFrame, links: pd.DataFrame, cfg: AreaConfig,
         return []
     pos = {p: (g.x, g.y) for p, g in zip(ports["port_id"], ports.geometry, strict=True)}
     default_boarding = float(cfg.get("sea.boarding_minutes"))
-    unknown = float(cfg.get("sea.unknown_headway_minutes", 120))
+    unknown = float(cfg.get("sea.unknown_headway_minutes"))
     out: list[SeaEdge] = []
     for _, link in links.iterrows():
         a, b = link["from_port"], link["to_port"]
@@ -197,8 +197,8 @@ def boat_edges(stations: pd.DataFrame, ports: pd.DataFrame, cfg: AreaConfig, sce
     if scenario.sea_closed or scenario.profile != "ambulance" or stations.empty or ports.empty:
         return []
     speed = float(cfg.get("speeds.emergency_boat"))
-    launch = float(cfg.get("sea.emergency_boat_launch_minutes", 0))
-    detour = float(cfg.get("sea.detour_factor", 1.0))
+    launch = float(cfg.get("sea.emergency_boat_launch_minutes"))
+    detour = float(cfg.get("sea.detour_factor"))
     port_xy = [(pg.x, pg.y) for pg in ports.geometry]
     out: list[SeaEdge] = []
     for fid, g in zip(stations["facility_id"], stations.geometry, strict=True):

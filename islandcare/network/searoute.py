@@ -119,7 +119,7 @@ class SeaRouter:
 
 
 def sea_router(land: gpd.GeoDataFrame, bbox: list[float], *, epsg: int,
-               spacing_m: float = 500.0) -> SeaRouter:
+               spacing_m: float) -> SeaRouter:
     """Return the sea lattice of an area (built once per land, box and spacing).
 
     Parameters

@@ -31,20 +31,18 @@ __all__ = ["vessel_edges", "vessels"]
 
 def vessels(cfg: AreaConfig, ports: pd.DataFrame) -> list[dict]:
     """Return the area file's on-call vessels, checked against the ports (an InputError names a bad pier)."""
-    rows = cfg.get("sea.emergency_vessels") or []
+    rows = cfg.get("sea.emergency_vessels")
     known = set(ports["port_id"])
     out = []
     for i, v in enumerate(rows, start=1):
-        if not isinstance(v, dict) or v.get("pier") not in known:
-            pier = v.get("pier") if isinstance(v, dict) else v
-            msg = (f"{cfg.path}: sea.emergency_vessels entry {i}: pier '{pier}' is not a port of "
+        if v.pier not in known:
+            msg = (f"{cfg.path}: sea.emergency_vessels entry {i}: pier '{v.pier}' is not a port of "
                    f"{cfg.key} (known: {', '.join(sorted(known))})")
             raise InputError(msg)
-        out.append({"pier": v["pier"], "name": str(v.get("name", "on-call emergency vessel")),
-                    "call_out": float(v.get("call_out_minutes",
-                                            cfg.get("sea.emergency_boat_launch_minutes", 15))),
-                    "speed": float(v.get("speed_kmh", cfg.get("speeds.emergency_boat"))),
-                    "night": bool(v.get("night", True))})
+        call_out = cfg.get("sea.emergency_boat_launch_minutes") if v.call_out_minutes is None else v.call_out_minutes
+        speed = cfg.get("speeds.emergency_boat") if v.speed_kmh is None else v.speed_kmh
+        out.append({"pier": v.pier, "name": v.name, "call_out": float(call_out), "speed": float(speed),
+                    "night": v.night})
     return out
 
 

@@ -98,7 +98,7 @@ def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None) 
     parts = [f"<details><summary>{e(w('map.legend'))}</summary>", group("map.group_circles"),
              _row(_swatch_fill(_WATER, edge=_WATER), e(w("map.sea"))),
              _row(_swatch_fill(_LAND, edge=_LAND_EDGE), e(w("map.land_inside")))]
-    if cfg.get("area.islands", True):
+    if cfg.get("area.islands"):
         parts.append(_row(_swatch_fill(_LAND_OUTSIDE, edge=_LAND_EDGE), e(w("map.land_outside"))))
     else:
         parts.append(f"<div class='ic-note'>{e(w('map.outside_grey'))}</div>")

@@ -112,7 +112,7 @@ def area_map(area: Area, report: AreaReport | None = None, *, lang: str | None =
     (miny, minx), (maxy, maxx) = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=10,
                    control_scale=False, zoom_control=False, zoom_snap=0.25, zoom_delta=0.5)
-    background = _WATER if area.config.get("area.islands", True) else _OUTSIDE
+    background = _WATER if area.config.get("area.islands") else _OUTSIDE
     header = cast(Figure, m.get_root()).header
     header.add_child(Element(_CSS.format(background=background, under=_UNDERSERVED, heli=_HELI)),
                      name="islandcare_css")

@@ -143,8 +143,7 @@ def build_pack(cfg: AreaConfig, data: OsmData, *, path: Path,
         "outlying_island": False, "outlying_rule": "one township: the whole area",
         "geometry": seat_point}])
 
-    town_places = set(cfg.get("settlement_class.town_places") or ["town", "suburb", "quarter",
-                                                                  "neighbourhood"])
+    town_places = set(cfg.get("settlement_class.town_places"))
     village_rows = []
     for _, p in places.iterrows():
         town = p["place"] in town_places
@@ -169,7 +168,7 @@ def build_pack(cfg: AreaConfig, data: OsmData, *, path: Path,
     fac["has_pad"] = False
     layers["facilities"] = gpd.GeoDataFrame(fac, geometry="geometry", crs=4326)
     ports, links, _ = ferry_layers(data.ferries, data.ports, epsg=epsg, as_of=as_of,
-                                   pier_m=float(cfg.get("sea.pier_match_m", 500)))
+                                   pier_m=float(cfg.get("sea.pier_match_m")))
     layers["ports"] = ports.drop(columns=["origin"], errors="ignore")
     layers["sealinks"] = links.drop(columns=["origin"], errors="ignore")
     layers["bridges"] = _gdf([], columns=["name", "source"])

@@ -119,7 +119,7 @@ def area_lang(config: object, lang: str | None = None) -> str:
     if lang:
         return lang
     get = getattr(config, "get", None)
-    return str(get("area.lang", "zh")) if get else "zh"
+    return str(get("area.lang")) if get else "zh"
 
 
 def export_columns(w: Words, columns: dict[str, str]) -> dict[str, str]:
