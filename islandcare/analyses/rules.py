@@ -39,8 +39,11 @@ __all__ = [
     "Unreached",
     "circle_rules",
     "evaluate",
+    "helipad_rule",
+    "inside",
     "live_facilities",
     "place_indices",
+    "place_minutes",
     "rule_sources",
     "status_of",
     "unreached",
@@ -261,6 +264,14 @@ class AmbulanceNorm:
         return math.ceil(population / self.residents_per_ambulance) if population else 0
 
 
+def helipad_rule(area: Area) -> CircleRule:
+    """Return the helipad circle: a place within ``air.helipad_coverage_minutes`` by road of a helipad."""
+    limit = float(area.config.get("air.helipad_coverage_minutes", 15))
+    return CircleRule(key="helipad", label=f"helipad within {limit:g} min by road 直升机停机坪覆盖",
+                      kinds=("helipad",), limits={"town": (limit, "drive"), "countryside": (limit, "drive")},
+                      sources={"all": area.config.source("air.helipad_coverage_minutes")})
+
+
 def circle_rules(area: Area) -> list[CircleRule]:
     """Return the rule of every circle of the area file, primary care first (from :func:`circles_for`)."""
     from islandcare.analyses.coverage import circles_for
@@ -343,6 +354,20 @@ def place_indices(engine, place_nodes: Iterable[object]) -> np.ndarray:
     return np.array([index.get(n, -1) if isinstance(n, str) else -1 for n in place_nodes], dtype=np.int64)
 
 
+def place_minutes(best_minutes: np.ndarray, place_idx: np.ndarray) -> np.ndarray:
+    """Per place: the minutes of its node in a per-node array, NaN where it has none."""
+    out = np.full(len(place_idx), np.nan)
+    on = place_idx >= 0
+    out[on] = best_minutes[place_idx[on]]
+    return out
+
+
+def inside(minutes: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Whether each place is inside its limit: ``minutes <= limit`` (False for NaN in either)."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray(minutes <= limit)
+
+
 def unreached(net, area: Area, source: str, target: str) -> tuple[Unreached, str]:
     """Why ``target`` is not reached from ``source``: the code and its words."""
     if not net.has(target):
@@ -396,8 +421,7 @@ class Outcome:
     @property
     def covered(self) -> np.ndarray:
         """Per place: inside the limit (``minutes <= limit``)."""
-        with np.errstate(invalid="ignore"):
-            return self.applies & (np.nan_to_num(self.minutes, nan=np.inf) <= self.limit)
+        return self.applies & inside(self.minutes, self.limit)
 
     @property
     def status(self) -> np.ndarray:
@@ -451,7 +475,7 @@ def evaluate(net, area: Area, *, place_idx: np.ndarray, place_nodes: Sequence[ob
         minutes[judged] = np.inf
         code[judged] = no_source
         return Outcome(applies, minutes, limit, source, code, why, sources)
-    minutes[judged] = best_minutes[place_idx[judged]]
+    minutes[judged] = place_minutes(best_minutes, place_idx)[judged]
     source[judged] = best_source[place_idx[judged]]
     lost = judged & ~np.isfinite(minutes)
     source[lost] = -1
@@ -462,7 +486,6 @@ def evaluate(net, area: Area, *, place_idx: np.ndarray, place_nodes: Sequence[ob
         if land not in cache:
             cache[land] = unreached(net, area, sources.nodes[0], target)
         code[i], why[i] = cache[land]
-    with np.errstate(invalid="ignore"):
-        beyond = judged & np.isfinite(minutes) & (minutes > limit)
+    beyond = judged & np.isfinite(minutes) & ~inside(minutes, limit)
     code[beyond] = Unreached.BEYOND_LIMIT
     return Outcome(applies, minutes, limit, source, code, why, sources)
