@@ -324,9 +324,11 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
         trip,
         unreached_reason,
     )
+    from islandcare.analyses.rules import live_facilities
     from islandcare.analyses.trips import clock_text, leg_table, trip_record
     from islandcare.data.pack import load_pack
     from islandcare.engine_td import parse_clock
+    from islandcare.network import nodes
     from islandcare.network.assemble import build_network
 
     if not args.source and not args.to:
@@ -354,8 +356,8 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
         target = resolve(area, args.to)
         fac = area.layers["facilities"]
         kinds = args.kind.split(",") if args.kind else list(fac["kind"].unique())
-        cands = [f"f:{f}" for f in fac.loc[fac["kind"].isin(kinds), "facility_id"]
-                 if net.has(f"f:{f}")]
+        cands = [nodes.facility_node(f) for f in
+                 live_facilities(area, kinds=kinds, include_planned=True, net=net)["facility_id"]]
         best = min(cands, key=lambda s: times_from(net, s, [target]).iloc[0]) if cands else None
         if best is None:
             raise InputError(f"No facility of kind {args.kind} with a known point in {args.area}.")
@@ -363,7 +365,7 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
     else:
         source = resolve(area, args.source, role="--from")
         vil, tw = area.layers["villages"], area.layers["townships"]
-        targets = [f"t:{c}" for c in tw["code"]] + [f"v:{c}" for c in vil["code"]]
+        targets = [nodes.township_node(c) for c in tw["code"]] + [nodes.village_node(c) for c in vil["code"]]
         on_net = [t for t in targets if net.has(t)]
         times = times_from(net, source, on_net)
         con.info(f"from {place_label(area, source)}")

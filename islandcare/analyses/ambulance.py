@@ -153,13 +153,13 @@ def ambulance_norm(area: Area) -> pd.DataFrame:
     townships together need one per 30,000 of their residents (rounded up),
     reported on the row ``(rest of the area)``.
     """
-    rule = AmbulanceNorm.of(area)
-    per = rule.residents_per_ambulance
+    norm = AmbulanceNorm.of(area)
+    per = norm.residents_per_ambulance
     if area.meta.get("counties"):
         from islandcare.analyses.counties import county_norm
 
         return county_norm(area, per=per)
-    small = rule.small_island_threshold
+    small = norm.small_island_threshold
     tw = area.layers["townships"]
     live = live_facilities(area, kinds=EMERGENCY_STATION_KINDS)
     present_by_tw = live.groupby("township_code")["ambulances"].apply(
@@ -185,7 +185,7 @@ def ambulance_norm(area: Area) -> pd.DataFrame:
     present_rest = [present_by_tw.get(c) for c in rest_codes]
     known = [p for p in present_rest if p is not None]
     present = sum(known) if known else None
-    needed = rule.needed(rest_pop)
+    needed = norm.needed(rest_pop)
     rule = f"one per {per:,.0f} residents"
     if rest_unknown:
         rule += f" (population unknown for {'、'.join(rest_unknown)}: needed is a lower bound)"

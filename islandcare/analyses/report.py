@@ -35,6 +35,7 @@ from islandcare.analyses.referral import (
 )
 from islandcare.analyses.settlement import class_counts
 from islandcare.data.pack import Area
+from islandcare.network import nodes
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
@@ -267,7 +268,7 @@ def _summary(rep: AreaReport) -> dict:
             "response": rep.response_summary,
             "norm": rep.norm.to_dict(orient="records") if rep.norm is not None else [],
         },
-        "hospitals": {k: v[2:] for k, v in hosp.items()},
+        "hospitals": {k: nodes.facility_id_of(v) for k, v in hosp.items()},
         "helipad_coverage_minutes": cfg.get("air.helipad_coverage_minutes"),
         "places_within_helipad_minutes": int(rep.helipads["helipad_covered"].sum()),
         "assumptions": {k: v for k, v in cfg.sources.items() if "assumption" in v},

@@ -115,7 +115,7 @@ def live_facilities(area: Area, *, kinds: Iterable[str] | None = None, include_p
         keep &= fac["kind"].isin(tuple(kinds))
     out = fac[keep]
     if net is not None:
-        out = out[[net.has(nodes.facility_node(f)) for f in out["facility_id"]]]
+        out = out.loc[np.array([net.has(nodes.facility_node(f)) for f in out["facility_id"]], dtype=bool)]
     return out
 
 
@@ -335,7 +335,7 @@ def rule_sources(rule: Rule, area: Area, net) -> Sources:
     """Return the sources of a rule on a network: its live facilities (emergency bases with their delays)."""
     if isinstance(rule, ResponseRule):
         bases, _ = emergency_bases(area)
-        bases = bases[[net.has(nodes.facility_node(f)) for f in bases["facility_id"]]]
+        bases = bases.loc[np.array([net.has(nodes.facility_node(f)) for f in bases["facility_id"]], dtype=bool)]
         own = bases["activation_min"] if "activation_min" in bases else pd.Series(np.nan, index=bases.index)
         # the helicopter's dispatch is already in its air edges
         delays = [0.0 if k == "air_base" else (rule.activation_minutes if pd.isna(o) else float(o))
@@ -481,7 +481,7 @@ def evaluate(net, area: Area, *, place_idx: np.ndarray, place_nodes: Sequence[ob
     source[lost] = -1
     cache: dict[object, tuple[Unreached, str]] = {}
     for i in np.flatnonzero(lost):  # the cause depends on the place's island only
-        target = str(place_nodes[i])
+        target = str(place_nodes[int(i)])
         land = net.land_id.get(target)
         if land not in cache:
             cache[land] = unreached(net, area, sources.nodes[0], target)
