@@ -481,7 +481,7 @@ def cmd_propose(args: argparse.Namespace, con: Console) -> int:
 
 
 def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
-    from islandcare.analyses.report import UNDERSERVED_COLUMNS, analyse_area, place_frame
+    from islandcare.analyses.report import analyse_area, place_frame, underserved_columns
     from islandcare.data.pack import load_pack
     from islandcare.export import write_table
     from islandcare.render.words import area_lang, export_columns, export_rows, words
@@ -492,7 +492,7 @@ def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
     under = export_rows(place_frame(rep, status="underserved"), w)
     notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
     path = write_table(under, Path(args.output), format=args.format,
-                       columns=export_columns(w, UNDERSERVED_COLUMNS), notes=notes)
+                       columns=export_columns(w, underserved_columns(area)), notes=notes)
     v = rep.summary["villages"]
     con.info(w("cli.underserved_written", n=len(under), path=path, **v))
     return EXIT_OK
