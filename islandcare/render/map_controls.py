@@ -1,5 +1,8 @@
-"""Controls added to the area maps for reading at a glance and handing on.
+"""Leaflet controls of the area maps: the boxes and buttons, and the labels read at a glance.
 
+* :class:`Panel`: a block of HTML in a corner (the title box, legend, gaps
+  and ambulance norm of :mod:`islandcare.render.map_panels`); the zoom
+  buttons, the scale bar and the opening view beside it;
 * :class:`PlaceLabels`: township names always, village names from a zoom
   where they do not collide, and a mark beside each underserved place per
   failing rule family (◆ primary care, ▲ night clinic, ■ ambulance response);
@@ -7,7 +10,8 @@
   the browser by the vendored ``html-to-image`` (no server, no CDN);
 * :func:`gaps_html`: the "what would answer more" panel.
 
-Names reach the page as JSON and are set with ``textContent``, never as HTML.
+Place names reach the page as JSON and are set with ``textContent``, never as HTML; a
+panel's body is HTML its builder has escaped.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ __all__ = [
     "HTML_TO_IMAGE_URL",
     "VILLAGE_LABEL_ZOOM",
     "ExportPng",
+    "Panel",
     "PlaceLabels",
     "gaps_html",
     "rule_marks",
@@ -186,3 +191,95 @@ def gaps_html(gaps: list, w: Words) -> str:
     blocked = sum(g.blocked for g in gaps)
     n = "" if not gaps or math.isnan(blocked) else f" ({len(gaps)})"
     return (f"<details><summary>{html.escape(w('gap.title'))}{n}</summary>{items}</details>")
+
+
+# ----------------------------------------------------------------------- map elements
+
+
+class Panel(MacroElement):
+    """A block of HTML in a corner of the map, as a Leaflet control.
+
+    Controls stack in their corner in the order they are added (the bottom
+    corners grow upwards).
+
+    Parameters
+    ----------
+    body
+        The HTML inside the panel.
+    position
+        Leaflet corner: ``topleft``, ``topright``, ``bottomleft`` or ``bottomright``.
+    element_id
+        The panel's ``id``.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var ctl = L.control({position: {{ this.position|tojson }}});
+  ctl.onAdd = function () {
+    var div = L.DomUtil.create("div", "ic-panel");
+    div.id = {{ this.element_id|tojson }};
+    div.innerHTML = {{ this.body|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+  };
+  ctl.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, body: str, *, position: str, element_id: str) -> None:
+        super().__init__()
+        self._name = "Panel"
+        self.body = body
+        self.position = position
+        self.element_id = element_id
+
+
+class _Zoom(MacroElement):
+    """The zoom buttons, added after the title box so that they sit below it."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.zoom({position: "topleft", zoomInTitle: "放大 Zoom in", zoomOutTitle: "缩小 Zoom out"})
+  .addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+
+class _Scale(MacroElement):
+    """A metric scale bar."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, position: "bottomleft"}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+
+class _FitView(MacroElement):
+    """Open the map on ``bounds``, leaving room for the side panels on a wide screen.
+
+    Parameters
+    ----------
+    bounds
+        ``[[south, west], [north, east]]``.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  var wide = map.getSize().x >= {{ this.wide }};
+  map.fitBounds({{ this.bounds|tojson }}, {
+    paddingTopLeft: [wide ? {{ this.left }} : 10, 10],
+    paddingBottomRight: [wide ? {{ this.right }} : 10, 10]});
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "FitView"
+        self.bounds = bounds
+        self.left, self.right, self.wide = 340, 330, 1100
