@@ -186,7 +186,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
         merged[f"{circle.key}_status"] = table["status"]
         merged[f"{circle.key}_reason_code"] = table["reason_code"]
         merged[f"{circle.key}_basis"] = table["basis"]
-        if circle.key == "primary_care":
+        if len(report.circles) == 1:  # the first circle (primary care, circles_for) gives the nearest facility
             merged["nearest_facility"] = table["facility"]
             merged["modelled_leg"] = table["modelled_leg"]
         for i, (st, why) in enumerate(zip(table["status"], table["reason"], strict=True)):
