@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from islandcare._escape import html_text
+from islandcare.analyses.rules import live_facilities
 from islandcare.config import AreaConfig
 from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
@@ -131,9 +132,8 @@ def flight_rings(area: Area, *, every: float = 15.0, up_to: float = 60.0
 
 
 def _air_bases(area: Area) -> gpd.GeoDataFrame:
-    fac = area.layers["facilities"]
-    live = fac["status"].fillna("existing") == "existing"
-    return fac[(fac["kind"] == "air_base") & fac.geometry.notna() & live]
+    bases = live_facilities(area, kinds=("air_base",))
+    return bases[bases.geometry.notna()]
 
 
 def _pad_reach(area: Area, lon: float, lat: float) -> str:
