@@ -21,13 +21,19 @@ import enum
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from islandcare.data.pack import Area
 from islandcare.network import nodes
+from islandcare.network.assemble import Network
 from islandcare.network.scenario import Scenario
+
+if TYPE_CHECKING:
+    from islandcare.analyses.coverage import Circle
+    from islandcare.engine import Engine
 
 __all__ = [
     "AmbulanceNorm",
@@ -87,7 +93,7 @@ def status_of(code: Unreached | None) -> str:
 
 
 def live_facilities(area: Area, *, kinds: Iterable[str] | None = None, include_planned: bool = False,
-                    net=None) -> pd.DataFrame:
+                    net: Network | None = None) -> pd.DataFrame:
     """Return the facilities that serve in a run: existing (or also planned), of some kinds, on a network.
 
     Parameters
@@ -191,7 +197,7 @@ class CircleRule(Rule):
     """A service circle: a place within its class's minutes of a facility of some kinds."""
 
     @classmethod
-    def of(cls, circle) -> CircleRule:
+    def of(cls, circle: Circle) -> CircleRule:
         """Return the rule of a :class:`~islandcare.analyses.coverage.Circle`."""
         return cls(key=circle.key, label=circle.label, kinds=tuple(circle.kinds), limits=dict(circle.limits),
                    night=circle.night, sources=dict(circle.sources))
@@ -331,7 +337,7 @@ def emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
     return pd.concat([stations, air]), "ambulance and boat stations in the data, with the air base"
 
 
-def rule_sources(rule: Rule, area: Area, net) -> Sources:
+def rule_sources(rule: Rule, area: Area, net: Network) -> Sources:
     """Return the sources of a rule on a network: its live facilities (emergency bases with their delays)."""
     if isinstance(rule, ResponseRule):
         bases, _ = emergency_bases(area)
@@ -348,7 +354,7 @@ def rule_sources(rule: Rule, area: Area, net) -> Sources:
 # --- the evaluator --------------------------------------------------------------
 
 
-def place_indices(engine, place_nodes: Iterable[object]) -> np.ndarray:
+def place_indices(engine: Engine, place_nodes: Iterable[object]) -> np.ndarray:
     """Per place: its engine node index, -1 where it has no point or is not on the network."""
     index = engine.node_index
     return np.array([index.get(n, -1) if isinstance(n, str) else -1 for n in place_nodes], dtype=np.int64)
@@ -368,7 +374,7 @@ def inside(minutes: np.ndarray, limit: np.ndarray) -> np.ndarray:
         return np.asarray(minutes <= limit)
 
 
-def unreached(net, area: Area, source: str, target: str) -> tuple[Unreached, str]:
+def unreached(net: Network, area: Area, source: str, target: str) -> tuple[Unreached, str]:
     """Why ``target`` is not reached from ``source``: the code and its words."""
     if not net.has(target):
         return Unreached.NO_POINT, "no known point: time unknown (a gap in the data)"
@@ -431,7 +437,7 @@ class Outcome:
         return out
 
 
-def evaluate(net, area: Area, *, place_idx: np.ndarray, place_nodes: Sequence[object], limit: np.ndarray,
+def evaluate(net: Network, area: Area, *, place_idx: np.ndarray, place_nodes: Sequence[object], limit: np.ndarray,
              best_minutes: np.ndarray | None, best_source: np.ndarray | None, sources: Sources,
              no_source: Unreached = Unreached.NO_FACILITY) -> Outcome:
     """Judge a rule for every place at once.
