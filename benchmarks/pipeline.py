@@ -59,7 +59,8 @@ TARGETS = {
     "compile": [("islandcare.engine", "Engine.compile"), ("islandcare.engine", "Engine.from_arrays")],
     "paths": [("islandcare.engine", "dijkstra")],
     "polygons": [("islandcare.analyses.circles", "reached_area")],
-    "render": [("islandcare.render.maps", "write_area_map"), ("islandcare.app", "_page")],
+    "render": [("islandcare.render.maps", "write_area_map"), ("islandcare.app", "_page"),
+               ("islandcare.app.page", "render_page")],
     "exports": [("islandcare.render.summary", "write_summary"), ("islandcare.export", "write_table"),
                 ("islandcare.app", "_downloads")],
 }

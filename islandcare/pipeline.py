@@ -3,8 +3,9 @@
 :func:`run_area` loads an area (or takes one already loaded), applies the
 optional county cut, planned moves and planner tables, runs every analysis
 and, when given a folder, writes the map, ``summary.json``/``summary.md`` and
-the exports. The command line calls it once per area; Python users call it
-through :func:`islandcare.run_area`.
+the exports. The command line calls it once per area, ``islandcare serve``
+through :meth:`islandcare.app.App.build` (so the app shows what ``run``
+writes); Python users call it through :func:`islandcare.run_area`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from islandcare.analyses.report import AreaReport
     from islandcare.data.pack import Area
 
-__all__ = ["AreaRun", "Progress", "Silent", "run_area"]
+__all__ = ["AreaRun", "Progress", "Silent", "StepProgress", "run_area"]
 
 T = TypeVar("T")
 
@@ -49,6 +50,34 @@ class Silent:
     def steps(self, label: str, total: int, fn: Callable[[Callable[[str], None]], T]) -> T:
         """Run ``fn`` with a ``tell`` that says nothing."""
         return fn(lambda _name: None)
+
+
+class StepProgress:
+    """A :class:`Progress` made of one ``step(label, fn)`` callable (what :meth:`islandcare.app.App.build` takes).
+
+    Each step and each many-part step is reported as one step; lines of
+    information are left out.
+
+    Parameters
+    ----------
+    step
+        ``step(label, fn)`` runs ``fn`` and returns its result, e.g.
+        :meth:`islandcare.cli.Console.step`.
+    """
+
+    def __init__(self, step: Callable[[str, Callable[[], Any]], Any]) -> None:
+        self._step = step
+
+    def info(self, msg: str) -> None:
+        """Say nothing."""
+
+    def step(self, label: str, fn: Callable[[], T]) -> T:
+        """Run ``fn`` as the step ``label``."""
+        return self._step(label, fn)
+
+    def steps(self, label: str, total: int, fn: Callable[[Callable[[str], None]], T]) -> T:
+        """Run ``fn(tell)`` as the one step ``label``; ``tell`` says nothing."""
+        return self._step(label, lambda: fn(lambda _name: None))
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,8 @@ def test_wheel_installs_and_runs_an_area_from_any_folder(tmp_path):
         assert f"islandcare/_geodata/areas/{key}.toml" in names
         assert f"islandcare/_geodata/packs/{key}/pack.json" in names
     assert "islandcare/_geodata/areas/_defaults.toml" in names
+    for page_file in ("panel.html", "page.css", "page.js"):  # the app's page is package data
+        assert f"islandcare/app/web/{page_file}" in names
     assert not any(n.startswith("islandcare/_geodata/cache") for n in names)
 
     venv = tmp_path / "venv"
@@ -91,6 +93,12 @@ def test_wheel_installs_and_runs_an_area_from_any_folder(tmp_path):
     assert geodata == pkg_file.parent / "_geodata"
     assert cache == tmp_path / "user-cache" / "islandcare"
     installed = _files(pkg_file.parent)
+    page = subprocess.run([str(py), "-c", "from islandcare.app import page; print(page.WEB_DIR); "
+                           "print(len(page.app_script()), len(page._head()), len(page._web('panel.html')))"],
+                          capture_output=True, text=True, env=env, cwd=elsewhere, check=True)
+    web, sizes = page.stdout.splitlines()
+    assert Path(web) == pkg_file.parent / "app" / "web"  # the page's files, read from the wheel
+    assert all(int(n) > 100 for n in sizes.split())
 
     out = tmp_path / "out"
     run = subprocess.run([str(py), "-m", "islandcare.cli", "run", "--area", "shengsi", "--out",

@@ -90,9 +90,6 @@ def underserved_columns(area: Area) -> dict[str, str]:
     return {**_COLUMNS_BEFORE, **circle_columns(circles_for(area)), **_COLUMNS_AFTER}
 
 
-#: The columns that are not a circle's (the app's downloads use it until they take :func:`underserved_columns`).
-UNDERSERVED_COLUMNS: dict[str, str] = {**_COLUMNS_BEFORE, **_COLUMNS_AFTER}
-
 #: What each verdict rests on (see :mod:`islandcare.analyses.basis`).
 VERDICT_COLUMNS: dict[str, str] = {
     "verdict": "verdict, with its basis 结论(依据)",
