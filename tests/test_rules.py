@@ -355,3 +355,26 @@ def test_new_circle_needs_no_code():
     """No module of the package names the test circle's key."""
     hits = [p for p in (REPO / "islandcare").rglob("*.py") if "test_key" in p.read_text("utf-8")]
     assert hits == []
+
+
+def test_new_circle_in_the_apps_check_site_and_downloads(with_test_circle):
+    """``serve``: the check-site JSON reports the new circle and draws it; the downloads carry its columns."""
+    from islandcare.app import App
+
+    run, _, root = with_test_circle
+    pl = run.report.places
+    seat = pl[(pl["unit"] == "township_seat") & (pl["test_key_status"] == "underserved")].iloc[0]
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ISLANDCARE_GEODATA", str(root))
+    try:
+        app = App.build("shengsi", lang="en")
+    finally:
+        mp.undo()
+    out = app.check_site({"kind": "hospital", "lon": float(seat["lon"]), "lat": float(seat["lat"])})
+    got = json.loads(json.dumps(out))["circles"]["test_key"]
+    assert got["label"] == "test key" and seat["name"] in got["newly_inside"]
+    assert any(line.startswith("test key:") for line in out["lines"])
+    drawn = {f["properties"]["text"].split(":")[0] for f in (out["circle"] or {}).get("features", [])}
+    assert "test key" in drawn
+    header = app.downloads["csv"].decode("utf-8-sig").splitlines()[0]
+    assert "test key minutes" in header and "test key limit (minutes)" in header
