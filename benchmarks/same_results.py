@@ -11,6 +11,11 @@ drawn circles' land (``reached_land_km2``) may differ by ``--area-tolerance``
 (default 5%: circles are traced from a raster, see
 :mod:`islandcare.analyses.circles`). It
 prints the largest difference seen and every mismatch, and exits 1 on any.
+
+``--new-columns-ok`` compares ``places.csv`` column by column (by header):
+a column only in the second run, or one only in the first that is empty in
+every row, is listed but is not a mismatch (a refactor that gives every
+circle its ``_limit`` and ``_mode`` columns adds columns and changes no value).
 """
 
 from __future__ import annotations
@@ -65,6 +70,30 @@ def _cell(text: str) -> object:
     return value if not value.is_integer() else text
 
 
+def _compare_by_header(a: list[list], b: list[list], where: str, tol: float, out: list[str],
+                       worst: list[float], notes: list[str]) -> None:
+    """Compare two tables column by column; columns only in one side go to ``notes`` (or ``out``)."""
+    if not a or not b:
+        compare(a, b, where, tol, out, worst)
+        return
+    ha, hb = [str(h) for h in a[0]], [str(h) for h in b[0]]
+    if len(a) != len(b):
+        out.append(f"{where}: {len(a)} rows vs {len(b)}")
+        return
+    for h in ha:
+        if h not in hb:
+            empty = all(r[ha.index(h)] == "" for r in a[1:])
+            (notes if empty else out).append(f"{where}: column {h!r} only in the first"
+                                             + (" (empty in every row)" if empty else ""))
+    for h in hb:
+        if h not in ha:
+            notes.append(f"{where}: column {h!r} only in the second")
+    for h in ha:
+        if h in hb:
+            i, j = ha.index(h), hb.index(h)
+            compare([r[i] for r in a[1:]], [r[j] for r in b[1:]], f"{where}[{h}]", tol, out, worst)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("first", type=Path)
@@ -72,9 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tolerance", type=float, default=0.5, help="minutes (default 0.5)")
     ap.add_argument("--area-tolerance", type=float, default=0.05,
                     help="relative, for reached_land_km2 (default 0.05)")
+    ap.add_argument("--new-columns-ok", action="store_true",
+                    help="compare places.csv by header; added columns, and removed empty ones, are listed only")
     args = ap.parse_args(argv)
     AREA_TOLERANCE[0] = args.area_tolerance
     problems: list[str] = []
+    notes: list[str] = []
     worst: list[float] = []
     areas = sorted(p.parent.name for p in args.first.glob("*/summary.json"))
     if not areas:
@@ -92,7 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         for side in (args.first, args.second):
             with open(side / key / "places.csv", encoding="utf-8-sig", newline="") as fh:
                 rows.append([[_cell(c) for c in r] for r in csv.reader(fh) if r and not r[0].startswith("#")])
-        compare(rows[0], rows[1], f"{key}/places.csv", args.tolerance, problems, worst)
+        if args.new_columns_ok:
+            _compare_by_header(rows[0], rows[1], f"{key}/places.csv", args.tolerance, problems, worst, notes)
+        else:
+            compare(rows[0], rows[1], f"{key}/places.csv", args.tolerance, problems, worst)
+    for n in notes:
+        print(n)
     for p in problems:
         print(p)
     print(f"{len(areas)} areas compared; largest difference in minutes {max(worst, default=0.0):.2e}; "

@@ -324,9 +324,11 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
         trip,
         unreached_reason,
     )
+    from islandcare.analyses.rules import live_facilities
     from islandcare.analyses.trips import clock_text, leg_table, trip_record
     from islandcare.data.pack import load_pack
     from islandcare.engine_td import parse_clock
+    from islandcare.network import nodes
     from islandcare.network.assemble import build_network
 
     if not args.source and not args.to:
@@ -354,8 +356,8 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
         target = resolve(area, args.to)
         fac = area.layers["facilities"]
         kinds = args.kind.split(",") if args.kind else list(fac["kind"].unique())
-        cands = [f"f:{f}" for f in fac.loc[fac["kind"].isin(kinds), "facility_id"]
-                 if net.has(f"f:{f}")]
+        cands = [nodes.facility_node(f) for f in
+                 live_facilities(area, kinds=kinds, include_planned=True, net=net)["facility_id"]]
         best = min(cands, key=lambda s: times_from(net, s, [target]).iloc[0]) if cands else None
         if best is None:
             raise InputError(f"No facility of kind {args.kind} with a known point in {args.area}.")
@@ -363,7 +365,7 @@ def cmd_times(args: argparse.Namespace, con: Console) -> int:
     else:
         source = resolve(area, args.source, role="--from")
         vil, tw = area.layers["villages"], area.layers["townships"]
-        targets = [f"t:{c}" for c in tw["code"]] + [f"v:{c}" for c in vil["code"]]
+        targets = [nodes.township_node(c) for c in tw["code"]] + [nodes.village_node(c) for c in vil["code"]]
         on_net = [t for t in targets if net.has(t)]
         times = times_from(net, source, on_net)
         con.info(f"from {place_label(area, source)}")
@@ -479,7 +481,7 @@ def cmd_propose(args: argparse.Namespace, con: Console) -> int:
 
 
 def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
-    from islandcare.analyses.report import UNDERSERVED_COLUMNS, analyse_area, place_frame
+    from islandcare.analyses.report import analyse_area, place_frame, underserved_columns
     from islandcare.data.pack import load_pack
     from islandcare.export import write_table
     from islandcare.render.words import area_lang, export_columns, export_rows, words
@@ -490,7 +492,7 @@ def cmd_underserved(args: argparse.Namespace, con: Console) -> int:
     under = export_rows(place_frame(rep, status="underserved"), w)
     notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
     path = write_table(under, Path(args.output), format=args.format,
-                       columns=export_columns(w, UNDERSERVED_COLUMNS), notes=notes)
+                       columns=export_columns(w, underserved_columns(area)), notes=notes)
     v = rep.summary["villages"]
     con.info(w("cli.underserved_written", n=len(under), path=path, **v))
     return EXIT_OK
@@ -521,7 +523,7 @@ def cmd_serve(args: argparse.Namespace, con: Console) -> int:
     from islandcare.app import HOST, App, make_server
 
     con.info(f"{args.area}: getting ready")
-    app = App.build(args.area, step=con.step)
+    app = App.build(args.area, step=con.step, lang=args.lang)
     try:
         server = make_server(app, port=args.port, log=None if args.quiet else con.info)
     except OSError as exc:

@@ -263,7 +263,7 @@ def _write_area(area: Area, rep: AreaReport, where: Path, *, notes: list[str], l
                 con: Progress) -> None:
     """Write the map, summary and exports of one analysed area into ``where``."""
     from islandcare.analyses.profile import PROFILE_COLUMNS
-    from islandcare.analyses.report import UNDERSERVED_COLUMNS, VERDICT_COLUMNS, place_frame
+    from islandcare.analyses.report import VERDICT_COLUMNS, place_frame, underserved_columns
     from islandcare.export import write_table
     from islandcare.render.maps import write_area_map
     from islandcare.render.summary import write_summary
@@ -275,11 +275,11 @@ def _write_area(area: Area, rep: AreaReport, where: Path, *, notes: list[str], l
     def exports() -> None:
         write_summary(rep, where, lang=w.lang)
         under = export_rows(place_frame(rep, status="underserved"), w)
-        cols = export_columns(w, UNDERSERVED_COLUMNS)
+        cols = export_columns(w, underserved_columns(area))
         for fmt in ("csv", "xlsx", "geojson"):
             write_table(under, where / f"underserved.{fmt}", columns=cols, notes=notes)
         write_table(export_rows(place_frame(rep), w), where / "places.csv",
-                    columns=export_columns(w, {**UNDERSERVED_COLUMNS, "status": "verdict 结论",
+                    columns=export_columns(w, {**underserved_columns(area), "status": "verdict 结论",
                                                **VERDICT_COLUMNS,
                                                **({} if rep.profile is None else PROFILE_COLUMNS)}))
         if rep.profile is not None:

@@ -276,12 +276,13 @@ class SettlementClassSettings:
     Rule ``official_2016`` reads ``town_codes`` (the 2016 urban–rural classes
     counted as town; required with that rule); a pack built from OpenStreetMap
     (rule ``osm_place``) reads ``town_places`` (``place=*`` values counted as town).
+    ``urban_townships`` absent: the county seat's township is the urban one (城区).
     """
 
-    urban_townships: tuple[str, ...]
     rule: Literal["official_2016", "register_suffix", "osm_place"]
     town_places: tuple[str, ...]
     town_codes: tuple[str, ...] | None = None
+    urban_townships: tuple[str, ...] | None = None
 
     def _problems(self) -> list[tuple[str, str]]:
         if self.rule == "official_2016" and self.town_codes is None:

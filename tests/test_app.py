@@ -247,7 +247,7 @@ def test_serve_options():
 
 
 def test_port_in_use_is_an_input_error(server, app, monkeypatch, capsys):
-    monkeypatch.setattr(App, "build", classmethod(lambda cls, key, step=None: app))
+    monkeypatch.setattr(App, "build", classmethod(lambda cls, key, step=None, lang=None: app))
     assert main(["serve", "--area", "shengsi", "--port", str(server.server_address[1])]) == 1
     assert "--port 0" in capsys.readouterr().err
 

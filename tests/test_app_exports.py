@@ -13,7 +13,7 @@ import json
 import openpyxl
 import pytest
 
-from islandcare.analyses.report import UNDERSERVED_COLUMNS, place_frame
+from islandcare.analyses.report import place_frame, underserved_columns
 from islandcare.app import _downloads
 from islandcare.render.words import area_lang, export_columns, words
 
@@ -35,13 +35,13 @@ def test_downloads_use_the_words_tables(shengsi, lang: str) -> None:
     rep, under = shengsi
     w = words(lang)
     got = _downloads(rep.area, under, w)
-    want = list(export_columns(w, UNDERSERVED_COLUMNS).values())
+    want = list(export_columns(w, underserved_columns(rep.area)).values())
     rows = list(csv.reader(io.StringIO(got["csv"].decode("utf-8-sig"))))
     header = rows[0]
     assert header == want[:len(header)] and len(header) >= 10
     first = "代码" if lang == "zh" else "code"
     assert header[0].startswith(first)
-    reasons = [r[header.index(export_columns(w, UNDERSERVED_COLUMNS)["reason"])]
+    reasons = [r[header.index(export_columns(w, underserved_columns(rep.area))["reason"])]
                for r in rows[1:len(under) + 1]]
     assert reasons == [w.reason(r) for r in under["reason"]]
     if lang == "zh":

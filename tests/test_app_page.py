@@ -59,3 +59,19 @@ def test_the_app_is_built_by_the_run_of_the_area(monkeypatch):
     run = calls[1]
     assert app.area is run.area and app.checker.area is run.area
     assert app.underserved == run.summary["villages"]["underserved"] + run.summary["township_seats"]["underserved"]
+
+
+def test_serve_draws_the_page_in_the_language_asked(monkeypatch):
+    from islandcare.app import App
+    from islandcare.cli import main
+    from islandcare.errors import InputError
+
+    seen = {}
+
+    def build(cls, key, step=None, lang=None):
+        seen.update(key=key, lang=lang)
+        raise InputError("stop before serving")
+
+    monkeypatch.setattr(App, "build", classmethod(build))
+    assert main(["serve", "--area", "shengsi", "--lang", "en", "--port", "0"]) == 1
+    assert seen == {"key": "shengsi", "lang": "en"}

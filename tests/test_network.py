@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from islandcare.analyses.routes import trip, unreached_reason
+from islandcare.analyses.rules import Unreached, unreached
 from islandcare.network.assemble import build_network
 from islandcare.network.scenario import Scenario
 from islandcare.network.sea import expected_wait, haversine_km
@@ -79,7 +80,9 @@ def test_night_removes_scheduled_ferries(putuo, putuo_day):
     day_t = trip(putuo_day, putuo, "f:putuo-h-001", "t:330903106")
     night_t = trip(night, putuo, "f:putuo-h-001", "t:330903106")
     assert day_t.reached and not night_t.reached
-    assert "night" in unreached_reason(night, putuo, "f:putuo-h-001", "t:330903106")
+    code, why = unreached(night, putuo, "f:putuo-h-001", "t:330903106")
+    assert code is Unreached.CLOSED_IN_SCENARIO and not code.is_data_gap  # underserved, not unknown
+    assert "night" in why and why == unreached_reason(night, putuo, "f:putuo-h-001", "t:330903106")
 
 
 def test_weather_closure_cuts_island_townships_and_says_so(putuo):
@@ -90,7 +93,9 @@ def test_weather_closure_cuts_island_townships_and_says_so(putuo):
     for code in ("330903100", "330903102", "330903104", "330903105", "330903106"):
         tr = trip(net, putuo, hospital, f"t:{code}")
         assert not tr.reached, tw.loc[code, "name"]
-        assert "sea closed" in unreached_reason(net, putuo, hospital, f"t:{code}")
+        why, words = unreached(net, putuo, hospital, f"t:{code}")
+        assert why is Unreached.CLOSED_IN_SCENARIO
+        assert "sea closed" in words and words == unreached_reason(net, putuo, hospital, f"t:{code}")
     # the home island is still reached by land
     assert trip(net, putuo, hospital, "t:330903001").reached
 

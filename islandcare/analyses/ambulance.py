@@ -10,14 +10,23 @@ the sources we have, which give no station address).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from islandcare.analyses.basis import point_basis
-from islandcare.analyses.routes import unreached_reason
+from islandcare.analyses.rules import (
+    EMERGENCY_STATION_KINDS,
+    AmbulanceNorm,
+    ResponseRule,
+    Unreached,
+    emergency_bases,
+    evaluate,
+    live_facilities,
+    place_indices,
+    rule_sources,
+)
 from islandcare.data.pack import Area
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
@@ -35,105 +44,65 @@ class ResponseResult:
     bases_rule: str
 
 
-def emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
-    """Return the existing emergency bases and the rule that chose them (hospitals stand in when none)."""
-    fac = area.layers["facilities"]
-    status = fac["status"].fillna("existing")
-    live = fac[status == "existing"]
-    stations = live[live["kind"].isin(("ambulance_station", "boat_station"))]
-    air = live[live["kind"] == "air_base"]
-    if stations.empty:
-        kinds = list(area.config.get("ambulance.stand_in_bases"))
-        referral = (live["referral"].fillna(False).astype(bool) if "referral" in live
-                    else pd.Series(False, index=live.index))
-        hosp = live[live["kind"].isin(kinds) & ~referral]
-        what = "hospitals" if kinds == ["hospital"] else " and ".join(k.replace("_", " ") + "s" for k in kinds)
-        return (pd.concat([hosp, air]),
-                f"no ambulance station is in the data: the area's {what} stand in as ambulance "
-                "bases (assumption), with the air base's helicopter")
-    return pd.concat([stations, air]), "ambulance and boat stations in the data, with the air base"
-
-
 def response_times(area: Area, places: pd.DataFrame, nets: NetworkCache, *,
                    scenario: Scenario | None = None,
                    extra: list[tuple[str, float]] | None = None) -> ResponseResult:
-    """Response minutes to every place from the emergency bases.
+    """Response minutes to every place from the emergency bases (the :class:`ResponseRule`).
 
     Parameters
     ----------
     extra
         Extra bases as (land node, start delay minutes), for what-if.
+
+    Returns
+    -------
+    ResponseResult
+        ``places`` with ``response_min``, ``target_min``, ``base``, ``response_modes``,
+        ``response_status``, ``response_reason``, ``response_reason_code`` (an
+        :class:`~islandcare.analyses.rules.Unreached` value) and ``response_basis``.
     """
-    scenario = scenario or Scenario(profile="ambulance")
-    net = nets.get(scenario)
+    rule = ResponseRule.of(area)
+    net = nets.get(scenario or rule.scenario("ambulance"))
     eng = net.engine
-    cfg = area.config
-    bases, rule = emergency_bases(area)
-    default_delay = float(cfg.get("ambulance.activation_minutes"))
-    sources: list[str] = []
-    delays: list[float] = []
-    names: list[str] = []
-    quality: list[str | None] = []
-    xy: list[tuple[float, float] | None] = []
-    for _, b in bases.iterrows():
-        node = f"f:{b['facility_id']}"
-        if not net.has(node):
-            continue
-        quality.append(b.get("location_quality"))
-        xy.append((b.geometry.x, b.geometry.y))
-        # the helicopter's dispatch is already in its air edges
-        own = b.get("activation_min")
-        delay = 0.0 if b["kind"] == "air_base" else (default_delay if pd.isna(own) else float(own))
-        sources.append(node)
-        delays.append(delay)
-        names.append(b["name"])
-    for node, delay in extra or []:
-        sources.append(node)
-        delays.append(delay)
-        names.append("proposed site")
-        quality.append("approximate")
-        xy.append(None)
-    target_town = float(cfg.get("ambulance.response_target_minutes"))
-    target_country = float(cfg.typed.ambulance.countryside_target_minutes)
+    _, bases_rule = emergency_bases(area)
+    srcs = rule_sources(rule, area, net).plus(extra)
+    near = eng.nearest(list(srcs.nodes), delays=list(srcs.delays)) if len(srcs) else None
     out = places.copy()
-    out["response_min"] = np.nan
-    out["target_min"] = np.where(out["settlement_class"] == "town", target_town, target_country)
-    out["base"] = None
-    out["response_modes"] = None
-    out["response_status"] = None
-    out["response_reason"] = None
-    out["response_basis"] = None
-    near_m = float(cfg.get("verdict.assumed_within_m"))
-    near = eng.nearest(sources, delays=delays) if sources else None
-    for i, node in out["node"].items():
-        if node is None or not net.has(node):
-            out.at[i, "response_status"] = "unknown"
-            out.at[i, "response_reason"] = "no known point for this place"
-            continue
-        j = eng.node_index[node]
-        t = float(near.minutes[j]) if near is not None else math.inf
-        out.at[i, "response_min"] = t
-        if near is None or not np.isfinite(t):
-            why = (unreached_reason(net, area, sources[0], node) if sources
-                   else "no emergency base with a point is in the data")
-            out.at[i, "response_status"] = "unknown" if "in the data" in why else "underserved"
-            out.at[i, "response_reason"] = f"not reached: {why}"
-            continue
-        out.at[i, "base"] = names[int(near.source[j])]
-        legs = eng.legs(eng.path(near, node))
-        out.at[i, "response_modes"] = " > ".join(dict.fromkeys(lg.mode for lg in legs))
-        k = int(near.source[j])
-        lon, lat = out.at[i, "lon"], out.at[i, "lat"]
-        out.at[i, "response_basis"] = point_basis(
-            modelled_leg=any(not lg.mapped for lg in legs), place_quality=out.at[i, "location_quality"],
-            facility_quality=quality[k], facility_xy=xy[k], assumed_within_m=near_m,
-            place_xy=None if lon is None or pd.isna(lon) else (float(lon), float(lat)))
-        ok = t <= out.at[i, "target_min"]
-        out.at[i, "response_status"] = "covered" if ok else "underserved"
-        if not ok:
-            out.at[i, "response_reason"] = (f"response {t:.0f} min > target {out.at[i, 'target_min']:g} "
-                                            f"min from {out.at[i, 'base']}")
-    return ResponseResult(out, rule)
+    limit = rule.limit_array(out, "ambulance")
+    res = evaluate(net, area, place_idx=place_indices(eng, out["node"]), place_nodes=list(out["node"]),
+                   limit=limit, best_minutes=None if near is None else near.minutes,
+                   best_source=None if near is None else near.source, sources=srcs,
+                   no_source=Unreached.NO_BASE_IN_DATA)
+    n = len(out)
+    names = np.array((*srcs.names, None), dtype=object)
+    base = names[res.source]
+    modes = np.full(n, None, dtype=object)
+    basis = np.full(n, None, dtype=object)
+    near_m = float(area.config.get("verdict.assumed_within_m"))
+    lon, lat = out["lon"].to_numpy(), out["lat"].to_numpy()
+    quality = out["location_quality"].to_numpy()
+    node = out["node"].to_numpy()
+    if near is not None:
+        for i in np.flatnonzero(res.source >= 0):
+            k = int(res.source[i])
+            legs = eng.legs(eng.path(near, node[i]))
+            modes[i] = " > ".join(dict.fromkeys(lg.mode for lg in legs))
+            basis[i] = point_basis(
+                modelled_leg=any(not lg.mapped for lg in legs), place_quality=quality[i],
+                facility_quality=srcs.quality[k], facility_xy=srcs.xy[k], assumed_within_m=near_m,
+                place_xy=None if lon[i] is None or pd.isna(lon[i]) else (float(lon[i]), float(lat[i])))
+    cls = out["settlement_class"].to_numpy()
+    out["response_min"] = res.minutes
+    out["target_min"] = limit
+    out["base"] = base
+    out["response_modes"] = modes
+    out["response_status"] = res.status
+    out["response_reason"] = [rule.reason(c, minutes=float(res.minutes[i]), limit=float(limit[i]),
+                                          cls=str(cls[i]), mode="ambulance", source=base[i], why=str(res.why[i]))
+                              for i, c in enumerate(res.code)]
+    out["response_reason_code"] = [None if c is None else c.value for c in res.code]
+    out["response_basis"] = basis
+    return ResponseResult(out, bases_rule)
 
 
 def response_summary(table: pd.DataFrame) -> dict:
@@ -184,17 +153,15 @@ def ambulance_norm(area: Area) -> pd.DataFrame:
     townships together need one per 30,000 of their residents (rounded up),
     reported on the row ``(rest of the area)``.
     """
-    cfg = area.config
-    per = float(cfg.get("ambulance.residents_per_ambulance"))
+    norm = AmbulanceNorm.of(area)
+    per = norm.residents_per_ambulance
     if area.meta.get("counties"):
         from islandcare.analyses.counties import county_norm
 
         return county_norm(area, per=per)
-    small = float(cfg.get("ambulance.small_island_threshold"))
+    small = norm.small_island_threshold
     tw = area.layers["townships"]
-    fac = area.layers["facilities"]
-    live = fac[(fac["status"].fillna("existing") == "existing") &
-               fac["kind"].isin(("ambulance_station", "boat_station"))]
+    live = live_facilities(area, kinds=EMERGENCY_STATION_KINDS)
     present_by_tw = live.groupby("township_code")["ambulances"].apply(
         lambda s: None if s.isna().all() else int(s.fillna(0).sum()))
     rows = []
@@ -218,7 +185,7 @@ def ambulance_norm(area: Area) -> pd.DataFrame:
     present_rest = [present_by_tw.get(c) for c in rest_codes]
     known = [p for p in present_rest if p is not None]
     present = sum(known) if known else None
-    needed = math.ceil(rest_pop / per) if rest_pop else 0
+    needed = norm.needed(rest_pop)
     rule = f"one per {per:,.0f} residents"
     if rest_unknown:
         rule += f" (population unknown for {'、'.join(rest_unknown)}: needed is a lower bound)"

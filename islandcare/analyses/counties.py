@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from islandcare.analyses.rules import EMERGENCY_STATION_KINDS, live_facilities
 from islandcare.data.pack import Area
 from islandcare.errors import InputError
 
@@ -84,9 +85,7 @@ def county_norm(area: Area, *, per: float) -> pd.DataFrame:
     county); the last row sums them. A county with no population has no need stated, and the
     sum then says it is a lower bound.
     """
-    fac = area.layers["facilities"]
-    live = fac[(fac["status"].fillna("existing") == "existing") &
-               fac["kind"].isin(("ambulance_station", "boat_station"))]
+    live = live_facilities(area, kinds=EMERGENCY_STATION_KINDS)
     counts = live.assign(county=live["township_code"].map(county_of)).groupby("county")["ambulances"]
     present_by = counts.apply(lambda s: None if s.isna().all() else int(s.fillna(0).sum()))
     rows = []

@@ -21,11 +21,19 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.analyses.basis import point_basis
-from islandcare.analyses.routes import unreached_reason
+from islandcare.analyses.rules import (
+    CircleRule,
+    Outcome,
+    Rule,
+    evaluate,
+    live_facilities,
+    place_indices,
+    rule_sources,
+)
 from islandcare.data.pack import Area
 from islandcare.engine import Nearest
+from islandcare.network import nodes
 from islandcare.network.assemble import Network, NetworkCache
-from islandcare.network.scenario import Scenario
 
 __all__ = ["Circle", "CircleResult", "circles_for", "evaluate_circle", "facility_sources",
            "status_counts"]
@@ -90,22 +98,15 @@ def circles_for(area: Area) -> list[Circle]:
 
 def facility_sources(area: Area, net: Network, kinds: tuple[str, ...], *,
                      include_planned: bool = False) -> list[str]:
-    """Network nodes of the facilities of some kinds that are on the network."""
-    fac = area.layers["facilities"]
-    status = fac["status"].fillna("existing") if "status" in fac else pd.Series("existing", index=fac.index)
-    keep = fac["kind"].isin(kinds) & (include_planned | (status == "existing"))
-    return [f"f:{f}" for f in fac.loc[keep, "facility_id"] if net.has(f"f:{f}")]
-
-
-def _facility_names(area: Area) -> dict[str, str]:
-    fac = area.layers["facilities"]
-    return {f"f:{i}": n for i, n in zip(fac["facility_id"], fac["name"], strict=True)}
+    """Network nodes of the facilities of some kinds that are on the network (see :func:`live_facilities`)."""
+    live = live_facilities(area, kinds=kinds, include_planned=include_planned, net=net)
+    return [nodes.facility_node(f) for f in live["facility_id"]]
 
 
 def evaluate_circle(area: Area, places: pd.DataFrame, nets: NetworkCache, circle: Circle, *,
                     extra: dict[str, list[tuple[str, float]]] | None = None,
                     with_legs: bool = True) -> pd.DataFrame:
-    """Evaluate one circle for every place.
+    """Evaluate one circle for every place (its :class:`~islandcare.analyses.rules.CircleRule`).
 
     Parameters
     ----------
@@ -125,75 +126,71 @@ def evaluate_circle(area: Area, places: pd.DataFrame, nets: NetworkCache, circle
         ``places`` with ``minutes``, ``limit``, ``mode``, ``facility_id``,
         ``facility``, ``path_modes``, ``modelled_leg``, ``basis`` (see
         :mod:`islandcare.analyses.basis`; None without a time or legs),
-        ``status``, ``reason``.
+        ``status``, ``reason`` and ``reason_code`` (an
+        :class:`~islandcare.analyses.rules.Unreached` value, None when inside).
     """
-    names = _facility_names(area)
-    fac = area.layers["facilities"]
-    fac_quality = {f"f:{i}": q for i, q in zip(fac["facility_id"], fac["location_quality"], strict=True)}
-    fac_xy = {f"f:{i}": (g.x, g.y) for i, g in zip(fac["facility_id"], fac.geometry, strict=True)
-              if g is not None and not g.is_empty}
-    near_m = float(area.config.get("verdict.assumed_within_m"))
+    rule = CircleRule.of(circle)
     out = places.copy()
-    for col in ("minutes", "limit"):
-        out[col] = np.nan
-    for col in ("mode", "facility_id", "facility", "path_modes", "status", "reason", "rule_source",
-                "basis"):
-        out[col] = None
-    out["modelled_leg"] = False
-    profiles = {mode for _, mode in circle.limits.values()}
-    for profile in sorted(profiles):
-        net = nets.get(Scenario(profile=profile, night=circle.night))
-        eng = net.engine
-        sources = facility_sources(area, net, circle.kinds)
-        delays = [0.0] * len(sources)
-        for node, delay in (extra or {}).get(profile, []):
-            sources.append(node)
-            delays.append(delay)
-        near: Nearest | None = eng.nearest(sources, delays=delays) if sources else None
-        for cls, (limit, mode) in circle.limits.items():
-            if mode != profile:
-                continue
-            rows = out.index[out["settlement_class"] == cls]
-            for i in rows:
-                out.at[i, "limit"] = limit
-                out.at[i, "mode"] = mode
-                out.at[i, "rule_source"] = circle.sources.get(cls, circle.sources.get("all", ""))
-                node = out.at[i, "node"]
-                if node is None or not net.has(node):
-                    out.at[i, "status"] = "unknown"
-                    out.at[i, "reason"] = "no known point for this place: time unknown"
-                    continue
-                j = eng.node_index[node]
-                t = float(near.minutes[j]) if near is not None else float("inf")
-                out.at[i, "minutes"] = t
-                if near is None or not np.isfinite(t):
-                    why = ("no facility of this kind has a known point" if near is None else
-                           unreached_reason(net, area, sources[0], node))
-                    gap = "in the data" in why
-                    out.at[i, "status"] = "unknown" if gap else "underserved"
-                    out.at[i, "reason"] = f"not reached: {why}"
-                    continue
-                src = sources[int(near.source[j])]
-                out.at[i, "facility_id"] = src[2:] if src.startswith("f:") else "proposed site"
-                out.at[i, "facility"] = names.get(src, "proposed site")
-                if with_legs:
-                    legs = eng.legs(eng.path(near, node))
-                    out.at[i, "path_modes"] = " > ".join(dict.fromkeys(lg.mode for lg in legs))
-                    out.at[i, "modelled_leg"] = any(not lg.mapped for lg in legs)
-                    lon, lat = out.at[i, "lon"], out.at[i, "lat"]
-                    out.at[i, "basis"] = point_basis(
-                        modelled_leg=bool(out.at[i, "modelled_leg"]),
-                        place_quality=out.at[i, "location_quality"],
-                        facility_quality=fac_quality.get(src, "approximate"),
-                        place_xy=None if lon is None or pd.isna(lon) else (float(lon), float(lat)),
-                        facility_xy=fac_xy.get(src), assumed_within_m=near_m)
-                if t <= limit:
-                    out.at[i, "status"] = "covered"
-                else:
-                    out.at[i, "status"] = "underserved"
-                    out.at[i, "reason"] = (f"outside the {limit:g}-minute {cls} circle ({mode}): "
-                                           f"{t:.0f} min to {out.at[i, 'facility']}")
+    n = len(out)
+    cols = {c: np.full(n, np.nan) for c in ("minutes", "limit")}
+    for c in ("mode", "facility_id", "facility", "path_modes", "status", "reason", "reason_code",
+              "rule_source", "basis"):
+        cols[c] = np.full(n, None, dtype=object)
+    cols["modelled_leg"] = np.zeros(n, dtype=bool)
+    cls = out["settlement_class"].to_numpy()
+    for profile in rule.profiles:
+        net = nets.get(rule.scenario(profile))
+        srcs = rule_sources(rule, area, net).plus((extra or {}).get(profile))
+        near: Nearest | None = net.engine.nearest(list(srcs.nodes), delays=list(srcs.delays)) if len(srcs) else None
+        res = evaluate(net, area, place_idx=place_indices(net.engine, out["node"]), place_nodes=list(out["node"]),
+                       limit=rule.limit_array(out, profile),
+                       best_minutes=None if near is None else near.minutes,
+                       best_source=None if near is None else near.source, sources=srcs)
+        _fill(cols, res, rule, profile, cls)
+        if with_legs and near is not None:
+            _legs(cols, res, area, net, near, out)
+    for c, v in cols.items():
+        out[c] = v
     return out
+
+
+def _fill(cols: dict[str, np.ndarray], res: Outcome, rule: Rule, profile: str, cls: np.ndarray) -> None:
+    """Write one profile's outcome into the circle's columns (rows where it applies)."""
+    rows = np.flatnonzero(res.applies)
+    got = res.source[rows] >= 0
+    cols["limit"][rows] = res.limit[rows]
+    cols["minutes"][rows] = res.minutes[rows]
+    cols["mode"][rows] = profile
+    cols["rule_source"][rows] = [rule.source_of(c) for c in cls[rows]]
+    cols["status"][rows] = res.status[rows]
+    cols["reason_code"][rows] = [None if c is None else c.value for c in res.code[rows]]
+    ids = np.array((*res.sources.ids, ""), dtype=object)
+    names = np.array((*res.sources.names, ""), dtype=object)
+    cols["facility_id"][rows[got]] = ids[res.source[rows[got]]]
+    cols["facility"][rows[got]] = names[res.source[rows[got]]]
+    cols["reason"][rows] = [rule.reason(res.code[i], minutes=float(res.minutes[i]), limit=float(res.limit[i]),
+                                        cls=str(cls[i]), mode=profile, source=cols["facility"][i],
+                                        why=str(res.why[i])) for i in rows]
+
+
+def _legs(cols: dict[str, np.ndarray], res: Outcome, area: Area, net: Network, near: Nearest,
+          places: pd.DataFrame) -> None:
+    """Trace each reached place's path: its modes, whether a leg is modelled, and its basis."""
+    eng = net.engine
+    near_m = float(area.config.get("verdict.assumed_within_m"))
+    lon, lat = places["lon"].to_numpy(), places["lat"].to_numpy()
+    quality = places["location_quality"].to_numpy()
+    node = places["node"].to_numpy()
+    for i in np.flatnonzero(res.applies & (res.source >= 0)):
+        k = int(res.source[i])
+        legs = eng.legs(eng.path(near, node[i]))
+        cols["path_modes"][i] = " > ".join(dict.fromkeys(lg.mode for lg in legs))
+        cols["modelled_leg"][i] = any(not lg.mapped for lg in legs)
+        cols["basis"][i] = point_basis(
+            modelled_leg=bool(cols["modelled_leg"][i]), place_quality=quality[i],
+            facility_quality=res.sources.quality[k],
+            place_xy=None if lon[i] is None or pd.isna(lon[i]) else (float(lon[i]), float(lat[i])),
+            facility_xy=res.sources.xy[k], assumed_within_m=near_m)
 
 
 def status_counts(table: pd.DataFrame) -> pd.DataFrame:

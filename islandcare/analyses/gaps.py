@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from islandcare.analyses.report import AreaReport
+from islandcare.analyses.rules import Unreached
 
 __all__ = ["Gap", "data_gaps"]
 
@@ -61,9 +62,9 @@ def data_gaps(rep: AreaReport) -> list[Gap]:
     """
     pl = rep.places
     fac = rep.area.layers["facilities"]
-    reasons = pl["reason"].fillna("").astype(str) if "reason" in pl else pd.Series("", index=pl.index)
     no_point = pl["location_quality"].eq("none")
-    sea = reasons.str.contains("no sea link to this island", regex=False)
+    codes = [c for c in pl.columns if c.endswith("reason_code")]  # every rule's (analyses.rules.Unreached)
+    sea = pl[codes].eq(Unreached.NO_LINK_IN_DATA.value).any(axis=1) if codes else pd.Series(False, index=pl.index)
     approx = fac[fac["location_quality"].eq("approximate") & fac.geometry.notna()]
     on_approx = pl["nearest_facility"].isin(set(approx["name"])) if "nearest_facility" in pl else no_point & False
     fac_none = fac[fac.geometry.isna() | fac.geometry.is_empty]

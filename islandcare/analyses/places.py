@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from islandcare.analyses.settlement import village_classes
 from islandcare.data.pack import Area
+from islandcare.network import nodes
 
 __all__ = ["PLACE_COLUMNS", "places"]
 
@@ -60,7 +61,7 @@ def places(area: Area) -> pd.DataFrame:
                      "population_year": v.get("population_year"),
                      "location_quality": v["location_quality"],
                      "location_note": v["location_note"],
-                     "node": f"v:{v['code']}" if has else None,
+                     "node": nodes.village_node(v["code"]) if has else None,
                      "lon": v.geometry.x if has else None, "lat": v.geometry.y if has else None,
                      "island_township": bool(outlying.get(v["township_code"], False))})
     seat = area.config.get("area.county_seat_township")
@@ -78,7 +79,7 @@ def places(area: Area) -> pd.DataFrame:
                      "population_year": t.get("population_year"),
                      "location_quality": t["location_quality"],
                      "location_note": "township seat point, standing for the township's population",
-                     "node": f"t:{t['code']}" if has else None,
+                     "node": nodes.township_node(t["code"]) if has else None,
                      "lon": t.geometry.x if has else None, "lat": t.geometry.y if has else None,
                      "island_township": bool(t.get("outlying_island", False))})
     df = pd.DataFrame(rows, columns=PLACE_COLUMNS)

@@ -23,9 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from islandcare.analyses.ambulance import emergency_bases
 from islandcare.analyses.coverage import circles_for, facility_sources
 from islandcare.analyses.referral import hospital_nodes
+from islandcare.analyses.rules import ResponseRule, rule_sources
 from islandcare.data.pack import Area
 from islandcare.engine_td import ClockEngine
 from islandcare.network.assemble import Network, NetworkCache
@@ -105,8 +105,7 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
                     srcs, [on.at[i, "node"] for i in rows], depart=T)
     # day-only flights: the air network while the sun is up, the grounded one after dark
     day = np.array([flies_at(cfg, t / 60.0) for t in T])
-    bases, _ = emergency_bases(area)
-    default_delay = float(cfg.get("ambulance.activation_minutes"))
+    response = ResponseRule.of(area)
     hospitals = hospital_nodes(area)
     for lit, sc in ((True, Scenario(profile="ambulance")),
                     (False, Scenario(profile="ambulance", air_grounded=True))):
@@ -116,14 +115,8 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
         eng, net = clock(sc)
         cols = np.array([i for i in range(len(on)) if net.has(on.at[i, "node"])], dtype=np.int64)
         nodes = [on.at[i, "node"] for i in cols]
-        srcs, delays = [], []
-        for _, b in bases.iterrows():
-            node = f"f:{b['facility_id']}"
-            if net.has(node):
-                own = b.get("activation_min")
-                srcs.append(node)
-                delays.append(0.0 if b["kind"] == "air_base" else
-                              (default_delay if pd.isna(own) else float(own)))
+        bases = rule_sources(response, area, net)
+        srcs, delays = list(bases.nodes), list(bases.delays)
         if srcs and len(cols):
             out["response_min"][np.ix_(sel, cols)] = eng.arrivals(srcs, depart=T[sel], delays=delays,
                                                                   at=nodes)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from islandcare.analyses.rules import live_facilities
 from islandcare.data.pack import Area
+from islandcare.network import nodes
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
@@ -44,7 +46,7 @@ def hospital_nodes(area: Area) -> dict[str, str]:
         if hit.empty and role == "referral" and "referral" in fac:
             hit = fac[fac["referral"].fillna(False).astype(bool)]
         if len(hit) and hit.geometry.notna().iloc[0]:
-            out[role] = f"f:{hit.iloc[0]['facility_id']}"
+            out[role] = nodes.facility_node(hit.iloc[0]["facility_id"])
     return out
 
 
@@ -77,10 +79,7 @@ def helipad_coverage(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd
     """Road minutes from each place to its nearest helipad, and whether within the area's minutes."""
     limit = float(area.config.get("air.helipad_coverage_minutes"))
     net = nets.get(Scenario(profile="drive"))
-    fac = area.layers["facilities"]
-    pads = [f"f:{f}" for f in fac.loc[(fac["kind"] == "helipad") &
-                                      (fac["status"].fillna("existing") == "existing"), "facility_id"]
-            if net.has(f"f:{f}")]
+    pads = [nodes.facility_node(f) for f in live_facilities(area, kinds=("helipad",), net=net)["facility_id"]]
     out = places[["unit", "code", "name", "township", "node"]].copy()
     out["helipad_min"] = np.nan
     out["helipad_limit"] = limit
@@ -118,7 +117,7 @@ def relocation_effect(area: Area, places: pd.DataFrame,
         ids = fac.loc[fac["name"] == mv["facility"], "facility_id"]
         if ids.empty:
             continue
-        node = f"f:{ids.iloc[0]}"
+        node = nodes.facility_node(ids.iloc[0])
         out = places[["unit", "code", "name", "township", "population", "node"]].copy()
         for label, net in (("before_min", before_net), ("after_min", after_net)):
             rev = net.reverse_engine

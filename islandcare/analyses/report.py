@@ -8,6 +8,7 @@ register and every township seat is in exactly one of the three.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,7 @@ from islandcare.analyses.basis import verdict_label, weakest
 from islandcare.analyses.circles import reached_area
 from islandcare.analyses.counties import county_table
 from islandcare.analyses.coverage import (
+    Circle,
     CircleResult,
     circles_for,
     evaluate_circle,
@@ -35,13 +37,15 @@ from islandcare.analyses.referral import (
 )
 from islandcare.analyses.settlement import class_counts
 from islandcare.data.pack import Area
+from islandcare.network import nodes
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
-__all__ = ["UNDERSERVED_COLUMNS", "VERDICT_COLUMNS", "AreaReport", "analyse_area", "analysis_steps", "place_frame"]
+__all__ = ["VERDICT_COLUMNS", "AreaReport", "analyse_area", "analysis_steps", "circle_columns", "place_frame",
+           "underserved_columns"]
 
-#: Columns of the underserved export, with their headers (Chinese and English).
-UNDERSERVED_COLUMNS: dict[str, str] = {
+#: Columns of the underserved export before the circles' columns, with their headers.
+_COLUMNS_BEFORE: dict[str, str] = {
     "code": "code 代码",
     "name": "name 名称",
     "unit": "unit 类型",
@@ -52,10 +56,11 @@ UNDERSERVED_COLUMNS: dict[str, str] = {
     "class_rule": "class rule 城乡依据",
     "failing_rules": "failing rules 未达标规则",
     "reason": "reason 原因",
-    "primary_care_min": "primary care minutes 基层医疗(分钟)",
-    "primary_care_mode": "primary care mode 方式",
+}
+
+#: Columns of the underserved export after the circles' columns, with their headers.
+_COLUMNS_AFTER: dict[str, str] = {
     "nearest_facility": "nearest facility 最近机构",
-    "night_clinic_min": "night clinic minutes 夜间诊疗(分钟)",
     "response_min": "ambulance response minutes 急救反应(分钟)",
     "response_modes": "response modes 急救方式",
     "county_land_sea_day": "to county hospital, land+sea, day 县医院(陆海,日)",
@@ -64,6 +69,25 @@ UNDERSERVED_COLUMNS: dict[str, str] = {
     "referral_best_day": "to referral hospital, best mix 转诊医院(最佳)",
     "data_quality": "data quality 数据质量",
 }
+
+
+def circle_columns(circles: Iterable[Circle]) -> dict[str, str]:
+    """Each circle's export columns, ``<key>_min``, ``<key>_limit`` and ``<key>_mode``, with headers.
+
+    Headers come from the circle's ``label`` (the words tables may give their own,
+    ``columns.<key>_min`` and so on, see :func:`islandcare.render.words.export_columns`).
+    """
+    out: dict[str, str] = {}
+    for c in circles:
+        out[f"{c.key}_min"] = f"{c.label} minutes"
+        out[f"{c.key}_limit"] = f"{c.label} limit (minutes)"
+        out[f"{c.key}_mode"] = f"{c.label} mode"
+    return out
+
+
+def underserved_columns(area: Area) -> dict[str, str]:
+    """Columns of the underserved export of an area, with headers: every circle of its area file has its own."""
+    return {**_COLUMNS_BEFORE, **circle_columns(circles_for(area)), **_COLUMNS_AFTER}
 
 
 #: What each verdict rests on (see :mod:`islandcare.analyses.basis`).
@@ -154,10 +178,12 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
                 polys[cls] = reached_area(net, best, limit, land=area.land_union, epsg=area.config.utm_epsg)
         report.circles[circle.key] = CircleResult(circle, table, polys)
         merged[f"{circle.key}_min"] = table["minutes"]
+        merged[f"{circle.key}_limit"] = table["limit"]
         merged[f"{circle.key}_mode"] = table["mode"]
         merged[f"{circle.key}_status"] = table["status"]
+        merged[f"{circle.key}_reason_code"] = table["reason_code"]
         merged[f"{circle.key}_basis"] = table["basis"]
-        if circle.key == "primary_care":
+        if len(report.circles) == 1:  # the first circle (primary care, circles_for) gives the nearest facility
             merged["nearest_facility"] = table["facility"]
             merged["modelled_leg"] = table["modelled_leg"]
         for i, (st, why) in enumerate(zip(table["status"], table["reason"], strict=True)):
@@ -174,6 +200,7 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     merged["response_min"] = resp.table["response_min"]
     merged["response_modes"] = resp.table["response_modes"]
     merged["response_status"] = resp.table["response_status"]
+    merged["response_reason_code"] = resp.table["response_reason_code"]
     merged["response_basis"] = resp.table["response_basis"]
     for i, (st, why) in enumerate(zip(resp.table["response_status"], resp.table["response_reason"], strict=True)):
         if st == "underserved":
@@ -266,7 +293,7 @@ def _summary(rep: AreaReport) -> dict:
             "response": rep.response_summary,
             "norm": rep.norm.to_dict(orient="records") if rep.norm is not None else [],
         },
-        "hospitals": {k: v[2:] for k, v in hosp.items()},
+        "hospitals": {k: nodes.facility_id_of(v) for k, v in hosp.items()},
         "helipad_coverage_minutes": cfg.get("air.helipad_coverage_minutes"),
         "places_within_helipad_minutes": int(rep.helipads["helipad_covered"].sum()),
         "assumptions": {k: v for k, v in cfg.sources.items() if "assumption" in v},
@@ -350,9 +377,6 @@ def place_frame(rep: AreaReport, *, status: str | None = None):
 
     df = rep.places if status is None else rep.places[rep.places["status"] == status]
     df = df.copy()
-    df["primary_care_min"] = df.get("primary_care_min")
-    df["primary_care_mode"] = df.get("primary_care_mode")
-    df["night_clinic_min"] = df.get("night_clinic_min", np.nan)
     geom = gpd.points_from_xy(pd.to_numeric(df["lon"], errors="coerce"),
                               pd.to_numeric(df["lat"], errors="coerce"))
     geom = [None if g.is_empty else g for g in geom]

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from islandcare.analyses.rules import unreached
 from islandcare.data.pack import Area
 from islandcare.errors import InputError
+from islandcare.network import nodes
 from islandcare.network.assemble import Network
 
 __all__ = ["Trip", "facility_node", "land_of", "place_label", "place_node", "times_from", "trip", "unreached_reason"]
@@ -46,15 +48,15 @@ def facility_node(area: Area, facility_id: str) -> str:
         sample = ", ".join(fac["facility_id"].head(8))
         msg = f"No facility '{facility_id}' in {area.key}. Known ids include: {sample} ..."
         raise InputError(msg)
-    return f"f:{facility_id}"
+    return nodes.facility_node(facility_id)
 
 
 def place_node(area: Area, code: str) -> str:
     """Network node of a village (12-digit code) or township seat (9-digit code)."""
     if code in set(area.layers["villages"]["code"]):
-        return f"v:{code}"
+        return nodes.village_node(code)
     if code in set(area.layers["townships"]["code"]):
-        return f"t:{code}"
+        return nodes.township_node(code)
     msg = (f"No village or township '{code}' in {area.key}: give a 12-digit village code or a "
            "9-digit township code from the register.")
     raise InputError(msg)
@@ -62,9 +64,9 @@ def place_node(area: Area, code: str) -> str:
 
 def place_label(area: Area, node: str) -> str:
     """Return a readable name for a network node (facility, village, township seat, port)."""
-    kind, _, key = node.partition(":")
-    table = {"f": ("facilities", "facility_id"), "v": ("villages", "code"),
-             "t": ("townships", "code"), "p": ("ports", "port_id")}.get(kind)
+    kind, key = nodes.kind_of(node), nodes.key_of(node)
+    table = {nodes.FACILITY: ("facilities", "facility_id"), nodes.VILLAGE: ("villages", "code"),
+             nodes.TOWNSHIP: ("townships", "code"), nodes.PORT: ("ports", "port_id")}.get(kind)
     if table is None:
         return node
     layer, col = table
@@ -74,10 +76,10 @@ def place_label(area: Area, node: str) -> str:
 
 
 def _name(area: Area, node: str) -> str:
-    kind = node.split(":", 1)[0]
-    if kind in ("f", "v", "t", "p"):
+    kind = nodes.kind_of(node)
+    if kind in (nodes.FACILITY, nodes.VILLAGE, nodes.TOWNSHIP, nodes.PORT):
         return place_label(area, node)
-    return {"l": "land", "r": "road", "sea": "pier"}.get(kind, kind)
+    return {nodes.LAND: "land", nodes.ROAD: "road", nodes.SEA: "pier"}.get(kind, kind)
 
 
 def trip(net: Network, area: Area, source: str, target: str) -> Trip:
@@ -115,22 +117,5 @@ def land_of(net: Network, node: str) -> str | None:
 
 
 def unreached_reason(net: Network, area: Area, source: str, target: str) -> str:
-    """Why ``target`` is not reached from ``source``: a gap in the data or a closure."""
-    if not net.has(target):
-        return "no known point: time unknown (a gap in the data)"
-    src_land, dst_land = land_of(net, source), land_of(net, target)
-    if src_land == dst_land:
-        return "not reached on its own island (check the network)"
-    ports = area.layers["ports"]
-    links = area.layers["sealinks"]
-    linked = set(links["from_port"]) | set(links["to_port"]) if len(links) else set()
-    island_ports = [p for p in ports["port_id"] if p in linked and land_of(net, f"p:{p}") == dst_land]
-    if not island_ports:
-        return ("no sea link to this island is in the data: a gap in the data, not necessarily "
-                "in care")
-    sc = net.scenario
-    if sc.sea_closed:
-        return "sea closed (weather): no boat sails to this island"
-    if sc.night:
-        return "night: no scheduled ferry sails to this island"
-    return "no path in this scenario"
+    """Why ``target`` is not reached from ``source``, in words (its code: :func:`~.rules.unreached`)."""
+    return unreached(net, area, source, target)[1]

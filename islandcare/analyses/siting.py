@@ -23,19 +23,30 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
-from islandcare.analyses.ambulance import emergency_bases
-from islandcare.analyses.coverage import Circle, circles_for, facility_sources
+from islandcare.analyses.rules import (
+    EMERGENCY_STATION_KINDS,
+    CircleRule,
+    ResponseRule,
+    Rule,
+    circle_rules,
+    helipad_rule,
+    inside,
+    place_indices,
+    place_minutes,
+    rule_sources,
+)
 from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
 from islandcare.data.sites import check_site_point
 from islandcare.engine import SourceTimes
 from islandcare.errors import InputError
+from islandcare.network import nodes
 from islandcare.network.assemble import NetworkCache
 from islandcare.network.scenario import Scenario
 
 __all__ = ["SiteChecker", "SiteEffect", "demand_weights", "propose", "solve_mclp"]
 
-AMBULANCE_KINDS = ("ambulance_station", "boat_station")
+AMBULANCE_KINDS = EMERGENCY_STATION_KINDS
 
 
 def demand_weights(places: pd.DataFrame) -> np.ndarray:
@@ -79,59 +90,66 @@ class SiteChecker:
 
     def __init__(self, area: Area, places: pd.DataFrame, nets: NetworkCache) -> None:
         self.area, self.places, self.nets = area, places, nets
-        self.circles = circles_for(area)
+        self.circles: list[CircleRule] = circle_rules(area)
+        self.response_rule = ResponseRule.of(area)
+        self.helipad_rule = helipad_rule(area)
         self.weights = demand_weights(places)
         self._states: dict[tuple[str, str], SourceTimes] = {}
-        cfg = area.config
-        town = float(cfg.get("ambulance.response_target_minutes"))
-        country = float(cfg.typed.ambulance.countryside_target_minutes)
-        self.response_target = np.where(places["settlement_class"] == "town", town, country)
+        self.response_target = self.response_rule.limit_array(places, "ambulance")
 
     # --- baseline states ------------------------------------------------------
 
-    def _scenario(self, circle: Circle | None, profile: str) -> Scenario:
-        return Scenario(profile=profile, night=bool(circle and circle.night))
-
-    def _state(self, key: str, scenario: Scenario) -> SourceTimes:
-        skey = (key, scenario.label)
+    def _state(self, rule: Rule, scenario: Scenario) -> SourceTimes:
+        """Return the per-source times of a rule's live sources (kept between clicks)."""
+        skey = (rule.key, scenario.label)
         if skey not in self._states:
             net = self.nets.get(scenario)
-            if key == "helipad":
-                fac = self.area.layers["facilities"]
-                pads = fac[(fac["kind"] == "helipad") & (fac["status"].fillna("existing") == "existing")]
-                nodes = [f"f:{f}" for f in pads["facility_id"] if net.has(f"f:{f}")]
-                limit = float(self.area.config.get("air.helipad_coverage_minutes"))
-                self._states[skey] = net.engine.coverage(nodes, cutoff=limit)
-            elif key == "response":
-                bases, _ = emergency_bases(self.area)
-                default = float(self.area.config.get("ambulance.activation_minutes"))
-                nodes, delays = [], []
-                for _, b in bases.iterrows():
-                    if net.has(f"f:{b['facility_id']}"):
-                        nodes.append(f"f:{b['facility_id']}")
-                        own = b.get("activation_min")
-                        delays.append(0.0 if b["kind"] == "air_base" else
-                                      (default if pd.isna(own) else float(own)))
-                self._states[skey] = net.engine.coverage(nodes, delays=delays)
-            else:
-                circle = next(c for c in self.circles if c.key == key)
-                # only "within the circle's minutes" is asked: a click searches no further
-                cutoff = max(m for m, _ in circle.limits.values())
-                self._states[skey] = net.engine.coverage(facility_sources(self.area, net, circle.kinds),
-                                                         cutoff=cutoff)
+            srcs = rule_sources(rule, self.area, net)
+            # a circle asks only "within its minutes": a click searches no further
+            cutoff = None if isinstance(rule, ResponseRule) else rule.cutoff
+            self._states[skey] = net.engine.coverage(list(srcs.nodes), delays=list(srcs.delays), cutoff=cutoff)
         return self._states[skey]
 
     def _place_minutes(self, scenario: Scenario, best: np.ndarray) -> np.ndarray:
         eng = self.nets.get(scenario).engine
-        return np.array([best[eng.node_index[n]] if n is not None and n in eng.node_index else np.nan
-                         for n in self.places["node"]], dtype=float)
+        return place_minutes(best, place_indices(eng, self.places["node"]))
 
-    def _limits(self, circle: Circle, profile: str) -> np.ndarray:
-        lim = np.full(len(self.places), np.nan)
-        for cls, (minutes, mode) in circle.limits.items():
-            if mode == profile:
-                lim[(self.places["settlement_class"] == cls).to_numpy()] = minutes
-        return lim
+    def _inside(self, rule: Rule, sites: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray,
+                                                                              np.ndarray, np.ndarray]:
+        """Per place, inside the rule before and after the sites, and the minutes before and after.
+
+        The minutes are those of the rule's last profile (one for the response and the helipad).
+        """
+        n = len(self.places)
+        before, after = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        tb = ta = np.full(n, np.nan)
+        for profile in rule.profiles:
+            sc = rule.scenario(profile)
+            state = self._state(rule, sc)
+            eng = self.nets.get(sc).engine
+            new = state
+            for lon, lat in sites:
+                node, access = self._join(sc, lon, lat)
+                new = eng.with_source_added(new, node, delay=rule.site_delay(access))
+            lim = rule.limit_array(self.places, profile)
+            tb = self._place_minutes(sc, state.best_minutes)
+            ta = self._place_minutes(sc, new.best_minutes)
+            before |= inside(tb, lim)
+            after |= inside(ta, lim)
+        return before, after, tb, ta
+
+    def _gain(self, rule: Rule, before: np.ndarray, after: np.ndarray) -> dict:
+        """Return what a rule gains: places inside before and after, and the places newly inside."""
+        gained = after & ~before
+        pop = pd.to_numeric(self.places["population"], errors="coerce").to_numpy()
+        unit = self.places["unit"].to_numpy()
+        return {"label": rule.label,
+                "places_inside_before": int(before.sum()),
+                "places_inside_after": int(after.sum()),
+                "villages_newly_inside": int((gained & (unit == "village")).sum()),
+                "township_seats_newly_inside": int((gained & (unit == "township_seat")).sum()),
+                "people_newly_inside": int(np.nansum(pop[gained])),
+                "newly_inside": self.places.loc[gained, "name"].tolist()}
 
     # --- one site -------------------------------------------------------------
 
@@ -178,58 +196,24 @@ class SiteChecker:
             check_site_point(self.area, kind, (lon, lat), source="site")  # as validate does
             self._join(Scenario(profile="drive"), lon, lat)
         newly = np.zeros(len(self.places), dtype=bool)
+        seat = (self.places["unit"] == "township_seat").to_numpy()
         for circle in self.circles:
             if kind not in circle.kinds:
                 continue
-            before_cov = np.zeros(len(self.places), dtype=bool)
-            after_cov = np.zeros(len(self.places), dtype=bool)
-            for profile in sorted({m for _, m in circle.limits.values()}):
-                sc = self._scenario(circle, profile)
-                state = self._state(circle.key, sc)
-                eng = self.nets.get(sc).engine
-                after = state
-                for lon, lat in sites:
-                    node, delay = self._join(sc, lon, lat)
-                    after = eng.with_source_added(after, node, delay=delay)
-                lim = self._limits(circle, profile)
-                tb = self._place_minutes(sc, state.best_minutes)
-                ta = self._place_minutes(sc, after.best_minutes)
-                has = ~np.isnan(lim)
-                before_cov |= has & (tb <= lim)
-                after_cov |= has & (ta <= lim)
+            before_cov, after_cov, _, _ = self._inside(circle, sites)
             gained = after_cov & ~before_cov
             newly |= gained
-            for name in self.places.loc[gained & (self.places["unit"] == "township_seat"), "name"]:
+            for name in self.places.loc[gained & seat, "name"]:
                 minutes = "/".join(f"{m:g}" for m in sorted({m for m, _ in circle.limits.values()}))
                 effect.rules_newly_met.append(f"{circle.label}: {name} seat now within {minutes} min")
-            effect.circles[circle.key] = {
-                "label": circle.label,
-                "places_inside_before": int(before_cov.sum()),
-                "places_inside_after": int(after_cov.sum()),
-                "villages_newly_inside": int((gained & (self.places["unit"] == "village")).sum()),
-                "township_seats_newly_inside": int((gained & (self.places["unit"] == "township_seat")).sum()),
-                "people_newly_inside": int(np.nansum(pd.to_numeric(self.places["population"],
-                                                                   errors="coerce").to_numpy()[gained])),
-                "newly_inside": self.places.loc[gained, "name"].tolist(),
-            }
+            effect.circles[circle.key] = self._gain(circle, before_cov, after_cov)
         if kind in AMBULANCE_KINDS:
-            sc = Scenario(profile="ambulance")
-            state = self._state("response", sc)
-            eng = self.nets.get(sc).engine
-            after = state
-            delay0 = float(self.area.config.get("ambulance.activation_minutes"))
-            for lon, lat in sites:
-                node, access = self._join(sc, lon, lat)
-                after = eng.with_source_added(after, node, delay=delay0 + access)
-            tb = self._place_minutes(sc, state.best_minutes)
-            ta = self._place_minutes(sc, after.best_minutes)
+            within_b, within_a, tb, ta = self._inside(self.response_rule, sites)
             pop = pd.to_numeric(self.places["population"], errors="coerce").to_numpy()
             finite_b = np.isfinite(tb)
             both = np.isfinite(ta) & finite_b
             saved = np.full(len(tb), np.nan)
             saved[both] = tb[both] - ta[both]
-            within_b = tb <= self.response_target
-            within_a = ta <= self.response_target
             effect.response = {
                 "places_newly_within_target": int((within_a & ~within_b).sum()),
                 "people_newly_within_target": int(np.nansum(pop[within_a & ~within_b])),
@@ -238,34 +222,15 @@ class SiteChecker:
                 "minutes_saved_max": round(float(np.nanmax(saved)) if np.isfinite(saved).any() else 0.0, 1),
             }
             newly |= within_a & ~within_b
-            gained_seat = within_a & ~within_b & (self.places["unit"] == "township_seat")
-            for name, tgt in zip(self.places.loc[gained_seat, "name"],
-                                 self.response_target[gained_seat.to_numpy()], strict=True):
+            gained_seat = within_a & ~within_b & seat
+            for name, tgt in zip(self.places.loc[gained_seat, "name"], self.response_target[gained_seat],
+                                 strict=True):
                 effect.rules_newly_met.append(f"ambulance response: {name} now within the {tgt:g}-minute target")
             effect.rules_newly_met += self._norm_met(sites)
-        if kind == "helipad":
-            sc = Scenario(profile="drive")
-            state = self._state("helipad", sc)
-            eng = self.nets.get(sc).engine
-            after = state
-            for lon, lat in sites:
-                node, access = self._join(sc, lon, lat)
-                after = eng.with_source_added(after, node, delay=access)
-            limit = float(self.area.config.get("air.helipad_coverage_minutes"))
-            tb = self._place_minutes(sc, state.best_minutes)
-            ta = self._place_minutes(sc, after.best_minutes)
-            gained = (ta <= limit) & ~(tb <= limit)
-            pop = pd.to_numeric(self.places["population"], errors="coerce").to_numpy()
-            effect.circles["helipad"] = {
-                "label": f"helipad within {limit:g} min by road 直升机停机坪覆盖",
-                "places_inside_before": int((tb <= limit).sum()),
-                "places_inside_after": int((ta <= limit).sum()),
-                "villages_newly_inside": int((gained & (self.places["unit"] == "village")).sum()),
-                "township_seats_newly_inside": int((gained & (self.places["unit"] == "township_seat")).sum()),
-                "people_newly_inside": int(np.nansum(pop[gained])),
-                "newly_inside": self.places.loc[gained, "name"].tolist(),
-            }
-            newly |= gained
+        if kind in self.helipad_rule.kinds:
+            before_cov, after_cov, _, _ = self._inside(self.helipad_rule, sites)
+            effect.circles[self.helipad_rule.key] = self._gain(self.helipad_rule, before_cov, after_cov)
+            newly |= after_cov & ~before_cov
         effect.newly_covered = self.places.loc[newly, ["unit", "code", "name", "township", "population"]]
         return effect
 
@@ -337,40 +302,31 @@ def propose(checker: SiteChecker, kind: str, count: int, *,
     places = checker.places
     n = len(places)
     # which places are already inside, and each candidate's cover of the rest
-    if circle is not None:
-        profiles = sorted({m for _, m in circle.limits.values()})
-        base_sc = checker._scenario(circle, profiles[0])
-    else:
-        profiles = ["ambulance"]
-        base_sc = Scenario(profile="ambulance")
+    rule: Rule = circle if circle is not None else checker.response_rule
+    profiles = rule.profiles
+    base_sc = rule.scenario(profiles[0])
     net0 = checker.nets.get(base_sc)
-    land_nodes = [nd for nd in net0.land_nodes if nd.startswith("l:")]
+    land_nodes = [nd for nd in net0.land_nodes if nodes.is_land(nd)]
     step = max(1, len(land_nodes) // max_candidates)
     cand = list(dict.fromkeys([nd for nd in places["node"] if nd is not None] + land_nodes[::step]))
     cand_xy = [net0.xy[c] for c in cand]
     cover = np.zeros((len(cand), n), dtype=bool)
-    inside = np.zeros(n, dtype=bool)
+    inside_now = np.zeros(n, dtype=bool)
     for profile in profiles:
-        sc = checker._scenario(circle, profile) if circle else base_sc
-        net = checker.nets.get(sc)
-        eng = net.engine
-        if circle is not None:
-            lim = checker._limits(circle, profile)
-            state = checker._state(circle.key, sc)
-        else:
-            lim = checker.response_target.astype(float)
-            state = checker._state("response", sc)
-        inside |= checker._place_minutes(sc, state.best_minutes) <= lim
+        sc = rule.scenario(profile)
+        eng = checker.nets.get(sc).engine
+        lim = rule.limit_array(places, profile)
+        state = checker._state(rule, sc)
+        inside_now |= inside(checker._place_minutes(sc, state.best_minutes), lim)
         ok_cand = [i for i, c in enumerate(cand) if c in eng.node_index]
-        delay = 0.0 if circle is not None else float(checker.area.config.get("ambulance.activation_minutes"))
         T = eng.times([cand[i] for i in ok_cand], cutoff=float(np.nanmax(lim)),
-                      delays=[delay] * len(ok_cand))
-        cols = np.array([eng.node_index.get(nd, -1) if nd is not None else -1 for nd in places["node"]])
+                      delays=[rule.site_delay(0.0)] * len(ok_cand))
+        cols = place_indices(eng, places["node"])
         valid = (cols >= 0) & ~np.isnan(lim)
         sub = np.full((len(ok_cand), n), np.inf)
         sub[:, valid] = T[:, cols[valid]]
-        cover[ok_cand] |= sub <= np.where(np.isnan(lim), -1, lim)[None, :]
-    demand = ~inside
+        cover[ok_cand] |= inside(sub, lim[None, :])
+    demand = ~inside_now
     weights = checker.weights * demand
     chosen = solve_mclp(cover, weights, count)
     sites = [cand_xy[i] for i in chosen]

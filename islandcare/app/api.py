@@ -199,13 +199,14 @@ class App:
     def _new_circle(self, effect, lon: float, lat: float) -> dict | None:
         """Return the land the site alone reaches within each of its circles' minutes."""
         groups: dict[tuple, list[str]] = {}
+        pad = self.checker.helipad_rule
         for c in self.checker.circles:
             if c.key in effect.circles:
                 for cls, (minutes, mode) in c.limits.items():
                     groups.setdefault((c.key, c.label, mode, c.night, minutes), []).append(cls)
-        if "helipad" in effect.circles:
-            limit = float(self.area.config.get("air.helipad_coverage_minutes"))
-            groups[("helipad", effect.circles["helipad"]["label"], "drive", False, limit)] = ["all"]
+        if pad.key in effect.circles:
+            limit, mode = pad.limits["town"]
+            groups[(pad.key, effect.circles[pad.key]["label"], mode, pad.night, limit)] = ["all"]
         if not groups:
             return None
         features = []
@@ -320,11 +321,11 @@ def _downloads(area: Area, under: pd.DataFrame, w: Words) -> dict[str, bytes]:
     The same headers and reason column as the exports of ``islandcare run``
     (:func:`islandcare.render.words.export_columns` and ``export_rows``).
     """
-    from islandcare.analyses.report import UNDERSERVED_COLUMNS
+    from islandcare.analyses.report import underserved_columns
     from islandcare.export import write_table
 
     under = export_rows(under, w)
-    columns = export_columns(w, UNDERSERVED_COLUMNS)
+    columns = export_columns(w, underserved_columns(area))
     notes = [f"{k}: {v}" for k, v in area.config.sources.items()] + area.attribution
     out = {}
     with tempfile.TemporaryDirectory(prefix="islandcare-exports-") as tmp:

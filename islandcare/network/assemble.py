@@ -44,6 +44,16 @@ from islandcare.data.pack import Area
 from islandcare.engine import Engine
 from islandcare.network.air import flights, flying
 from islandcare.network.land import land_lattice, on_land_nearest, shore_land
+from islandcare.network.nodes import (
+    facility_node,
+    is_land,
+    is_road,
+    land_node,
+    port_node,
+    road_node,
+    township_node,
+    village_node,
+)
 from islandcare.network.scenario import Scenario
 from islandcare.network.sea import boat_edges, ferry_edges
 from islandcare.network.searoute import sea_router
@@ -132,9 +142,9 @@ class Network:
             G = nx.MultiDiGraph()
             for node in e.nodes:
                 attrs: dict[str, Any] = {}
-                if node.startswith("l:"):
+                if is_land(node):
                     attrs = {"kind": "lattice", "land_id": self.land_id[node]}
-                elif node.startswith("r:"):
+                elif is_road(node):
                     attrs = {"kind": "road"}
                 G.add_node(node, **attrs)
             for k in range(len(e.tail)):
@@ -259,12 +269,12 @@ def _parse_graphml(path: str) -> tuple[dict[str, tuple[float, float]],
             continue
         data = {names.get(d.get("key")): d.text or "" for d in el.iter(f"{ns}data")}
         if tag == f"{ns}node":
-            nodes[f"r:{el.get('id')}"] = (float(data["x"]), float(data["y"]))
+            nodes[road_node(el.get("id"))] = (float(data["x"]), float(data["y"]))
         else:
             hw = _listed(data.get("highway", "other"))
             hw = hw[0] if isinstance(hw, list) else hw
             speed = data.get("maxspeed")
-            edges.append((f"r:{el.get('source')}", f"r:{el.get('target')}",
+            edges.append((road_node(el.get("source")), road_node(el.get("target")),
                           float(data.get("length", 0.0)), str(hw), True,
                           _maxspeed(_listed(speed) if speed is not None else None)))
         el.clear()
@@ -306,9 +316,9 @@ def _road_edges(area: Area, epsg: int) -> tuple[dict[str, tuple[float, float]],
     for (u, v, hw, geom), m, limit, one in zip(
             roads[["u", "v", "highway", "geometry"]].itertuples(index=False), metres, limits, oneway, strict=True):
         cu, cv = geom.coords[0], geom.coords[-1]
-        nodes.setdefault(f"r:{u}", (cu[0], cu[1]))
-        nodes.setdefault(f"r:{v}", (cv[0], cv[1]))
-        edges.append((f"r:{u}", f"r:{v}", float(m), str(hw), str(one).lower() == "true",
+        nodes.setdefault(road_node(u), (cu[0], cu[1]))
+        nodes.setdefault(road_node(v), (cv[0], cv[1]))
+        edges.append((road_node(u), road_node(v), float(m), str(hw), str(one).lower() == "true",
                       _maxspeed(limit)))
     return nodes, edges
 
@@ -367,7 +377,7 @@ class NetworkBase:
         minutes = self.metres / speeds[self.speed_key]
         joined = {n: m / off for n, m in self.join_metres.items()}
         fac = self.facilities
-        node_of_fac = {fid: f"f:{fid}" for fid in fac["facility_id"] if f"f:{fid}" in joined}
+        node_of_fac = {fid: facility_node(fid) for fid in fac["facility_id"] if facility_node(fid) in joined}
         sea = _sea_air_edges(self, scenario, joined=joined, node_of_fac=node_of_fac)
         nodes, index = self.nodes, self.index
         mode_names = list(_LAND_MODES)
@@ -411,8 +421,9 @@ def _sea_air_edges(base: NetworkBase, scenario: Scenario, *, joined: dict[str, f
         tw = tw[tw.geometry.notna() & ~tw.geometry.is_empty]
         static.update(
             stations=fac[(fac["kind"] == "boat_station") & fac["facility_id"].isin(node_of_fac)],
-            on_net=ports[[f"p:{p}" in joined for p in ports["port_id"]]],
-            townships=tw, node_of_township={c: f"t:{c}" for c in tw["code"] if f"t:{c}" in joined})
+            on_net=ports[[port_node(p) in joined for p in ports["port_id"]]],
+            townships=tw,
+            node_of_township={c: township_node(c) for c in tw["code"] if township_node(c) in joined})
     stations, on_net = static["stations"], static["on_net"]
     sea = ferry_edges(ports, area.layers["sealinks"], cfg, scenario, node_of_port=node_of_port)
     router = (base.sea_router() if len(on_net) and (cfg.get("sea.emergency_vessels") or not stations.empty)
@@ -514,7 +525,7 @@ def _land_and_roads(area: Area) -> _LandRoads:
                                                spacing_m=float(cfg.get("network.lattice_m")),
                                                epsg=epsg)
     lonlat = gpd.GeoSeries(gpd.points_from_xy(lat_xy[:, 0], lat_xy[:, 1]), crs=epsg).to_crs(4326)
-    lat_ids = [f"l:{i}" for i in range(len(lat_xy))]
+    lat_ids = [land_node(i) for i in range(len(lat_xy))]
     xy.update(zip(lat_ids, zip(lonlat.x.tolist(), lonlat.y.tolist(), strict=True), strict=True))
     lat_idx = _add_nodes(nodes, index, lat_ids)
     metric = [np.asarray(lat_xy, dtype=float).reshape(-1, 2)]  # metric coordinates, in node order
@@ -616,10 +627,10 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
     vil = area.layers["villages"]
     vil = vil[vil.geometry.notna() & ~vil.geometry.is_empty]
     ports = area.layers["ports"]
-    points = ([(f"f:{i}", g) for i, g in zip(fac["facility_id"], fac.geometry, strict=True)]
-              + [(f"t:{c}", g) for c, g in zip(tw["code"], tw.geometry, strict=True)]
-              + [(f"v:{c}", g) for c, g in zip(vil["code"], vil.geometry, strict=True)]
-              + [(f"p:{p}", g) for p, g in zip(ports["port_id"], ports.geometry, strict=True)])
+    points = ([(facility_node(i), g) for i, g in zip(fac["facility_id"], fac.geometry, strict=True)]
+              + [(township_node(c), g) for c, g in zip(tw["code"], tw.geometry, strict=True)]
+              + [(village_node(c), g) for c, g in zip(vil["code"], vil.geometry, strict=True)]
+              + [(port_node(p), g) for p, g in zip(ports["port_id"], ports.geometry, strict=True)])
     snap_max = float(cfg.get("network.snap_max_m"))
     join_metres: dict[str, float] = {}
     not_joined: dict[str, str] = {}
@@ -646,7 +657,7 @@ def _joined(area: Area, land: _LandRoads, extra_facilities: gpd.GeoDataFrame | N
         add_edges(_add_nodes(nodes, index, good_nodes), land_idx[idx[ok]], dist[ok], _ACCESS, both=True)
         new = {n: k for k, n in enumerate(good_nodes)}  # the last point of a repeated id (its xy)
         metric.append(pm[ok][[new[n] for n in nodes[first:]]].reshape(-1, 2))
-    node_of_port = {pid: f"p:{pid}" for pid in ports["port_id"]}
+    node_of_port = {pid: port_node(pid) for pid in ports["port_id"]}
     metric_xy = np.full((len(nodes), 2), np.nan)
     stacked = np.vstack(metric) if metric else np.zeros((0, 2))
     metric_xy[:len(stacked)] = stacked

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from islandcare.config import AreaConfig
+from islandcare.network.nodes import sea_node
 from islandcare.network.scenario import Scenario
 
 __all__ = [
@@ -166,7 +167,7 @@ def ferry_edges(ports: pd.DataFrame, links: pd.DataFrame, cfg: AreaConfig,
         both = str(link.get("bidirectional", True)).lower() not in ("false", "0", "no")
         lid = str(link["link_id"])
         for s, t in ((a, b), (b, a)) if both else ((a, b),):
-            board_node, wait_node = f"sea:{lid}:{s}:board", f"sea:{lid}:{s}:wait"
+            board_node, wait_node = sea_node(lid, s, "board"), sea_node(lid, s, "wait")
             deps = direction_departures(link, reverse=s != a)
             w, k, why = wait, known, how
             if s != a and departure_minutes(link.get("departures")):

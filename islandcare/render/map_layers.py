@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from islandcare._escape import html_text
+from islandcare.analyses.rules import live_facilities
 from islandcare.config import AreaConfig
 from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
@@ -31,8 +32,6 @@ from islandcare.render.geojson import line_features
 from islandcare.render.map_controls import rule_marks
 from islandcare.render.map_style import (
     _BRIDGE,
-    _CIRCLE_FILL,
-    _CIRCLE_OTHER,
     _FERRY,
     _FERRY_SWATCH,
     _HELI,
@@ -53,9 +52,11 @@ from islandcare.render.map_style import (
     _swatch_dot,
     _swatch_fill,
     _swatch_line,
+    circle_fill,
 )
 from islandcare.render.map_text import (
     _APPROX,
+    _CIRCLE_ROW,
     _CLASS_ZH,
     _LEG_ZH,
     _MODE_ZH,
@@ -132,9 +133,8 @@ def flight_rings(area: Area, *, every: float = 15.0, up_to: float = 60.0
 
 
 def _air_bases(area: Area) -> gpd.GeoDataFrame:
-    fac = area.layers["facilities"]
-    live = fac["status"].fillna("existing") == "existing"
-    return fac[(fac["kind"] == "air_base") & fac.geometry.notna() & live]
+    bases = live_facilities(area, kinds=("air_base",))
+    return bases[bases.geometry.notna()]
 
 
 def _pad_reach(area: Area, lon: float, lat: float) -> str:
@@ -196,8 +196,9 @@ def _add_base(m: folium.Map, area: Area) -> None:
 
 def _add_circles(m: folium.Map, report: AreaReport) -> None:
     """Draw the land each service circle reaches, per settlement class (night circle off)."""
+    keys = list(report.circles)
     for key, res in report.circles.items():
-        fills = _CIRCLE_FILL.get(key, _CIRCLE_OTHER)
+        fills = circle_fill(key, keys)
         for cls, geom in res.polygons.items():
             if geom.is_empty:
                 continue
@@ -208,7 +209,7 @@ def _add_circles(m: folium.Map, report: AreaReport) -> None:
             folium.GeoJson(
                 gpd.GeoDataFrame({"circle": [name]}, geometry=[geom], crs=4326),
                 name=_named(_swatch_fill(colour, edge=colour, opacity=0.35), name),
-                show=key == "primary_care",
+                show=key == keys[0],  # the first circle (primary care) on at start
                 style_function=lambda _, c=colour: {"fillColor": c, "color": c, "weight": 0.6,
                                                     "fillOpacity": 0.3},
                 tooltip=html_text(f"{name} (land reached 可达陆地)"),
@@ -487,26 +488,26 @@ def _place_popup_rows(r: pd.Series, report: AreaReport | None, source: object,
                        ("share of the day inside 全天达标", ", ".join(share) or None)])
         if strip:
             rows.append(((w or words("zh"))("map.strip_label"), strip))
-        rows += _rows([("failing rules 未达标", _words(r.get("failing_rules"), _RULE_ZH, ",")),
-                       ("cannot tell 无法判断", _words(r.get("unknown_rules"), _RULE_ZH, ",")),
+        names = {**{k: res.circle.label for k, res in report.circles.items()}, **_RULE_ZH}
+        rows += _rows([("failing rules 未达标", _words(r.get("failing_rules"), names, ",")),
+                       ("cannot tell 无法判断", _words(r.get("unknown_rules"), names, ",")),
                        ("reason 原因", r.get("reason") if w is None or w.lang == "en"
                         else w.reason(r.get("reason"))),
                        ("reason (English)", r.get("reason") if w is not None and w.lang != "en"
                         and w.reason(r.get("reason")) != r.get("reason") else None)])
-        pc = report.circles.get("primary_care")
-        if pc is not None and cls in pc.circle.limits:
-            limit, mode = pc.circle.limits[cls]
-            took = _MODE_ZH.get(str(r.get("primary_care_mode")), "")
-            times = (f"<b>{_minutes(r.get('primary_care_min'))}</b> {took} — limit "
+        for key, res in report.circles.items():  # every circle of the area file, by its columns
+            circle = res.circle
+            if cls not in circle.limits:
+                continue
+            limit, mode = circle.limits[cls]
+            took = _MODE_ZH.get(str(r.get(f"{key}_mode")), "")
+            times = (f"<b>{_minutes(r.get(f'{key}_min'))}</b> {took} — limit "
                      f"≤{limit:g} min {_MODE_ZH.get(mode, mode)} ({_CLASS_ZH.get(cls, cls)})")
-            rows.append(("primary care 基层医疗", times))
-            rows += _rows([("limit source 标准来源",
-                            pc.circle.sources.get(cls, pc.circle.sources.get("all")))])
+            rows.append((_CIRCLE_ROW.get(key, circle.label), times))
+            rows += _rows([("limit source 标准来源", circle.sources.get(cls, circle.sources.get("all")))])
         legs = _words(r.get("response_modes"), _LEG_ZH, ">")
         rows += _rows([
             ("nearest facility 最近机构", r.get("nearest_facility")),
-            ("night clinic 夜间诊疗", _minutes(r["night_clinic_min"])
-             if "night_clinic_min" in r.index else None),
             ("ambulance response 急救反应",
              _minutes(r.get("response_min")) + (f" via {legs}" if legs else "")),
             ("county hospital 县医院 (best, day)", _minutes(r.get("county_best_day"))),
@@ -571,6 +572,7 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
     profile = getattr(report, "profile", None)
     by_place = ({} if profile is None or profile.empty else
                 {k: g for k, g in profile.groupby(["unit", "code"], sort=False)})
+    labels = {} if report is None else {k: res.circle.label for k, res in report.circles.items()}
     for _, r in placed.iterrows():
         seat = r["unit"] == "township_seat"
         day = by_place.get((r["unit"], r["code"]))
@@ -583,7 +585,7 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
                                 f"{_minutes(minutes)}" if report is not None else "")
         if status == "underserved" and w is not None:  # which rule fails, with its mark
             tip += " — " + " ".join(
-                f"{rule_marks(rule)} {w.get(f'rule.{rule}', rule)}"
+                f"{rule_marks(rule)} {w.get(f'rule.{rule}', labels.get(rule, rule))}"
                 for rule in str(r.get("failing_rules") or "").split(", ") if rule)
         marker = folium.CircleMarker(
             (float(r["lat"]), float(r["lon"])), radius=11 if seat else 6, color=ring,

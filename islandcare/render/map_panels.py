@@ -29,6 +29,7 @@ from islandcare.render.map_style import (
     _row,
     _swatch_dot,
     _swatch_fill,
+    circle_fill,
 )
 from islandcare.render.map_text import _STATUS_ZH, _count, _esc, _missing, _plain
 from islandcare.render.words import Words, words
@@ -81,6 +82,21 @@ def _title_html(area: Area, report: AreaReport | None, w: Words | None = None) -
     return "".join(out)
 
 
+def _circle_rows(report: AreaReport, w: Words) -> list[str]:
+    """Legend rows of every circle of the report: its reached land (after the first) and its mark."""
+    e = html.escape
+    keys = list(report.circles)
+    rows = []
+    for i, (key, res) in enumerate(report.circles.items()):
+        label = res.circle.label
+        if i:  # the first circle's land is the "reached" row above
+            fill = circle_fill(key, keys)["town"]
+            rows.append(_row(_swatch_fill(fill, edge=fill, opacity=0.35), e(w("map.reached_circle", label=label))))
+        mark = style.RULE_MARK.get(key, style.RULE_MARK["other"])[1]
+        rows.append(_row(f"<b>{mark}</b>", e(w.get(f"map.mark_{key}", w("map.mark_circle", mark=mark, label=label)))))
+    return rows
+
+
 def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None) -> str:
     """Build the legend, grouped: care circles, emergency, sea and air, data quality; and sources.
 
@@ -109,8 +125,7 @@ def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None) 
                   _row(_swatch_dot(low, ring="#333", weight=1.2), e(w("map.fill_minutes"))),
                   _row(_swatch_dot(high, ring=_UNDERSERVED, weight=3),
                        f"{e(w('status.underserved'))}: {e(w('map.ring_fails'))}"),
-                  _row("<b>◆</b>", e(w("map.mark_primary"))),
-                  _row("<b>▲</b>", e(w("map.mark_night"))),
+                  *_circle_rows(report, w),
                   group("map.group_emergency"),
                   _row("<b>■</b>", e(w("map.mark_response"))),
                   _row("<b>●</b>", e(w("map.mark_other")))]

@@ -14,7 +14,7 @@ import branca.colormap as cm
 from islandcare.data.pack import Area
 from islandcare.render import style
 
-__all__ = ["KIND_STYLE", "MINUTES_MAX", "minutes_colormap"]
+__all__ = ["KIND_STYLE", "MINUTES_MAX", "circle_fill", "minutes_colormap"]
 
 #: Colour and size (px) of each facility kind's symbol.
 KIND_STYLE: dict[str, tuple[str, int]] = {
@@ -56,7 +56,23 @@ _UNDERSERVED, _NO_TIME = style.STATUS_COLOUR["underserved"], "#a6a6a6"
 _FERRY, _PORT, _HELI, _BRIDGE = "#1f5f99", "#1b4f72", "#34495e", "#d35400"
 _CIRCLE_FILL = {"primary_care": {"town": style.REACHED, "countryside": "#56b4a0"},
                 "night_clinic": {"town": "#cc79a7", "countryside": "#e0a9c8"}}
-_CIRCLE_OTHER = {"town": "#e6550d", "countryside": "#fdae6b"}
+#: Fills of the circles not in ``_CIRCLE_FILL``, in turn (an area file may add any circle).
+_CIRCLE_PALETTE: tuple[dict[str, str], ...] = (
+    {"town": "#e6550d", "countryside": "#fdae6b"},
+    {"town": "#3182bd", "countryside": "#9ecae1"},
+    {"town": "#756bb1", "countryside": "#bcbddc"},
+    {"town": "#31a354", "countryside": "#a1d99b"},
+    {"town": "#636363", "countryside": "#bdbdbd"},
+)
+_CIRCLE_OTHER = _CIRCLE_PALETTE[0]
+
+
+def circle_fill(key: str, keys: list[str]) -> dict[str, str]:
+    """Return a circle's fill per settlement class: its own in the style table, else the palette's next."""
+    if key in _CIRCLE_FILL:
+        return _CIRCLE_FILL[key]
+    others = [k for k in keys if k not in _CIRCLE_FILL]
+    return _CIRCLE_PALETTE[others.index(key) % len(_CIRCLE_PALETTE)] if key in others else _CIRCLE_OTHER
 _ROAD_STYLE = {"motorway": ("#a50f15", 4.0), "trunk": ("#d35400", 3.0),
                "primary": ("#e67e22", 2.6), "secondary": ("#d4ac0d", 2.2),
                "tertiary": ("#7f8c8d", 1.8)}

@@ -26,6 +26,8 @@ _STATUS_ZH = {"covered": "达标 covered", "underserved": "服务不足 underser
               "unknown": "未知 unknown"}
 _RULE_ZH = {"primary_care": "基层医疗 primary care", "night_clinic": "夜间诊疗 night clinic",
             "ambulance_response": "急救反应 ambulance response"}
+#: The popup's row name of the circles the plans name (another circle's row is its ``label``).
+_CIRCLE_ROW = {"primary_care": "primary care 基层医疗", "night_clinic": "night clinic 夜间诊疗"}
 _MODE_ZH = {"walk": "步行 walk", "drive": "驾车 drive", "ambulance": "救护车 ambulance"}
 _LEG_ZH = {"access": "接入 access", "road": "道路 road", "offroad": "模型陆路 modelled land",
            "bridge": "桥 bridge", "boarding": "登船 boarding", "wait": "候船 wait",

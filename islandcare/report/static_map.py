@@ -82,7 +82,7 @@ def _placed(rep: AreaReport) -> pd.DataFrame:
 
 def _mark(failing: object) -> str:
     rules = [r.strip() for r in str(failing or "").split(",") if r.strip()]
-    for key in ("primary_care", "night_clinic", "ambulance_response"):
+    for key in style.RULE_MARK:  # the first rule with a mark of its own, in the marks' order
         if key in rules:
             return style.RULE_MARK[key][0]
     return style.RULE_MARK["other"][0]
