@@ -183,10 +183,11 @@ def test_areas_check_reports_each_problem_of_each_file(geodata, capsys):
     _edit(geodata, "shengsi", "town_minutes = { value = 15,", "town_minute = { value = 15,")
     _edit(geodata, "samsoe", "utm_epsg = 32632", "utm_epsg = 32632.5")
     assert main(["areas", "--check"]) == 1
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert "shengsi.toml: circles.primary_care.town_minute: unknown key" in err
     assert "shengsi.toml: circles.primary_care.town_minutes: missing" in err
     assert "samsoe.toml: area.utm_epsg: expected a whole number, got the number 32632.5" in err
+    assert "shengsi — area file not read" in out and "(?-level)" not in out
 
 
 def test_areas_check_passes_on_the_shipped_files(capsys):
