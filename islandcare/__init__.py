@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from islandcare.analyses.siting import SiteChecker, SiteEffect
     from islandcare.data.pack import Area
     from islandcare.data.tables import TableResult
+    from islandcare.errors import InputError
     from islandcare.network.assemble import Network
     from islandcare.pipeline import AreaRun, run_area
 
@@ -30,6 +31,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AreaRun",
+    "InputError",
     "__version__",
     "area_keys",
     "build_network",
@@ -41,7 +43,8 @@ __all__ = [
 ]
 
 #: Names resolved on first use from the module that defines them.
-_LAZY: dict[str, str] = {"run_area": "islandcare.pipeline", "AreaRun": "islandcare.pipeline"}
+_LAZY: dict[str, str] = {"run_area": "islandcare.pipeline", "AreaRun": "islandcare.pipeline",
+                         "InputError": "islandcare.errors"}
 
 
 def __getattr__(name: str) -> Any:

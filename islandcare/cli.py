@@ -171,7 +171,8 @@ def cmd_areas(args: argparse.Namespace, con: Console) -> int:
 
     bad = 0
     for inv in inventories():
-        con.info(f"{inv.key} — {inv.title} ({inv.level}-level)")
+        read = inv.level != "?"  # an area file that cannot be read has no title or level
+        con.info(f"{inv.key} — {inv.title} ({inv.level}-level)" if read else f"{inv.key} — area file not read")
         for role, name in inv.sources.items():
             con.info(f"  source {role}: {name}")
         if inv.tables:

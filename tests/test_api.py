@@ -102,6 +102,25 @@ def test_read_table_checks_rows_against_the_area(tmp_path, shengsi_run):
     bad = tmp_path / "bad.csv"
     bad.write_text("facility_id,name,kind,lon,lat\ns1,海上诊所,village_clinic,122.60,30.60\n",
                    encoding="utf-8")
-    with pytest.raises(InputError, match="sea"):
+    with pytest.raises(islandcare.InputError, match="sea"):  # the public name of the package's InputError
         islandcare.read_table(bad, kind="facilities", area=area)
+    assert islandcare.InputError is InputError
     assert len(islandcare.read_table(bad, kind="facilities").frame) == 1  # no area: no land check
+
+
+def test_the_readme_python_snippet_runs_as_written(tmp_path, monkeypatch):
+    """The README's "Python API" block runs as printed, with a planner's table made by `islandcare template`."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Python API"):]
+    start = section.index("```python") + len("```python")
+    snippet = section[start:section.index("```", start)]
+    assert "islandcare.read_table(\"mine.csv\"" in snippet and "islandcare.InputError" in snippet
+    monkeypatch.chdir(tmp_path)
+    assert main(["template", "facilities", "-o", "mine.csv", "--quiet"]) == 0
+    scope: dict = {}
+    exec(compile(snippet, "README.md", "exec"), scope)  # the README's own code
+    assert (tmp_path / "maps" / "shengsi" / "summary.json").is_file()
+    assert scope["table"].frame["facility_id"].notna().all() and len(scope["table"].frame) >= 1
+    assert scope["effect"].response is not None

@@ -64,3 +64,16 @@ def test_summary_quantiles_and_shares(putuo_profile):
     one = prof[prof["code"] == "330903105"]
     within = (one["response_min"] <= one["response_target"]).mean()
     assert summ.set_index("code").loc["330903105", "response_share_of_day"] == pytest.approx(within)
+
+
+@pytest.mark.parametrize("key", ["shengsi", "putuo", "fenghua", "samsoe"])
+def test_every_area_flies_in_its_own_daylight(key):
+    """The helicopter's day (sunrise to sunset, local clock) holds the morning and the afternoon of each area.
+
+    The hours computed from ``daylight_date`` are on China's clock (UTC+8); an area on another clock
+    (Samsø, CET) states its ``helicopter.day_hours``.
+    """
+    from islandcare.config import load_area
+
+    rise, sset = day_hours(load_area(key))
+    assert 4.0 < rise < 9.0 and 16.0 < sset < 21.0, (key, rise, sset)

@@ -67,10 +67,12 @@ def test_no_module_builds_node_ids_by_hand():
     """Node ids are built in network/nodes.py only (no ``f"f:..."`` elsewhere in the package)."""
     import re
 
-    pattern = re.compile(r"""f["'](f|v|t|p|l|r):\{|["'](f|v|t|p|l|r):["']""")
+    pattern = re.compile(r"""f["'](f|v|t|p|l|r|sea):\{|["'](f|v|t|p|l|r|sea):["']|startswith\(["'](f|v|t|p|l|r|sea):""")
     hits = [f"{p.relative_to(REPO)}:{i}" for p in (REPO / "islandcare").rglob("*.py") if p.name != "nodes.py"
             for i, line in enumerate(p.read_text("utf-8").splitlines(), 1) if pattern.search(line)]
     assert hits == []
+    for line in ('n = f"f:{fid}"', 'n = "v:" + code', 'if n.startswith("f:"):', 'n = f"sea:{link}:{s}:board"'):
+        assert pattern.search(line), line  # the check sees the ways an id is built by hand
 
 
 # --- which facilities are live --------------------------------------------------

@@ -168,9 +168,11 @@ def test_cli_names_the_file_and_key_with_exit_1_and_no_traceback(geodata, tmp_pa
     clinics.write_text("facility_id,name,kind,lon,lat\na1,菜园镇卫生院,health_centre,122.451,30.724\n", "utf-8")
     for argv in (["run", "--area", "shengsi", "--out", str(tmp_path / "out")],
                  ["areas", "--check"],
-                 ["validate", str(clinics), "--as", "facilities", "--area", "shengsi"]):
+                 ["validate", str(clinics), "--as", "facilities", "--area", "shengsi"],
+                 ["check-site", "--area", "shengsi", "--kind", "health_centre", "--lon", "122.451", "--lat", "30.724"],
+                 ["serve", "--area", "shengsi", "--port", "0"]):  # the app's build stops before it serves
         proc = subprocess.run([sys.executable, "-m", "islandcare.cli", *argv], capture_output=True, text=True,
-                              env=env, check=False)
+                              env=env, check=False, timeout=600)
         assert proc.returncode == 1, (argv, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr and "unexpectedly" not in proc.stderr
         assert str(path) in proc.stderr and "circles.primary_care.town_minutes" in proc.stderr, proc.stderr
@@ -181,10 +183,11 @@ def test_areas_check_reports_each_problem_of_each_file(geodata, capsys):
     _edit(geodata, "shengsi", "town_minutes = { value = 15,", "town_minute = { value = 15,")
     _edit(geodata, "samsoe", "utm_epsg = 32632", "utm_epsg = 32632.5")
     assert main(["areas", "--check"]) == 1
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert "shengsi.toml: circles.primary_care.town_minute: unknown key" in err
     assert "shengsi.toml: circles.primary_care.town_minutes: missing" in err
     assert "samsoe.toml: area.utm_epsg: expected a whole number, got the number 32632.5" in err
+    assert "shengsi — area file not read" in out and "(?-level)" not in out
 
 
 def test_areas_check_passes_on_the_shipped_files(capsys):

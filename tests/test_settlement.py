@@ -46,3 +46,22 @@ def test_town_codes_are_a_setting():
     rules = wide_v.loc[moved, "class_rule"].str.extract(r": (\d{3}) ")[0]
     assert moved.sum() > 0 and set(rules) <= {"121", "122", "123"}
     assert not ((wide_v["settlement_class"] == "countryside") & (narrow_v["settlement_class"] == "town")).any()
+
+
+def test_urban_townships_absent_means_the_seat_and_empty_means_none():
+    """``settlement_class.urban_townships``: left out, the county seat's township is the urban one; ``[]``, none is."""
+    area = load_pack("shengsi")
+    seat = area.config.get("area.county_seat_township")
+
+    def seats(value: object) -> pd.Series:
+        settings = copy.deepcopy(area.config.settings)
+        if value is None:
+            settings["settlement_class"].pop("urban_townships")
+        else:
+            settings["settlement_class"]["urban_townships"] = value
+        other = dataclasses.replace(area, config=dataclasses.replace(area.config, settings=settings))
+        return places(other).query("unit == 'township_seat'").set_index("code")["settlement_class"]
+
+    absent, empty = seats(None), seats([])
+    assert absent[seat] == "town" and (absent.drop(seat) == "countryside").all()
+    assert (empty == "countryside").all() and len(empty) == len(absent) > 1

@@ -387,3 +387,29 @@ def test_missing_file(tmp_path):
 def test_unknown_kind(tmp_path):
     with pytest.raises(InputError, match="facilities, villages, ports, sealinks"):
         read_table(write(tmp_path, GOOD_CSV), kind="hospitals")
+
+
+def test_distances_to_land_are_measured_in_the_areas_own_utm_zone(tmp_path):
+    """A table is checked in the UTM zone of the area's land (Samsø 32N, not Zhejiang's 51N)."""
+    import math
+
+    import shapely
+
+    from islandcare.config import area_keys
+    from islandcare.data.pack import load_pack
+    from islandcare.data.tables import utm_epsg
+
+    for key in ("shengsi", "putuo", "fenghua", "samsoe"):
+        area = load_pack(key)
+        assert utm_epsg(area.land_union) == area.config.utm_epsg, key
+    assert "samsoe" in area_keys()
+    area = load_pack("samsoe")
+    hospital = area.layers["facilities"].query("kind == 'hospital'").geometry.iloc[0]
+    # the west coast at the hospital's latitude, and a point 270 m off it (under the 300 m allowed)
+    coast = shapely.LineString([(10.40, hospital.y), (hospital.x, hospital.y)]).intersection(area.land_union.boundary)
+    x0 = min(p.x for p in getattr(coast, "geoms", [coast]))
+    lon = x0 - 270 / (111_320 * math.cos(math.radians(hospital.y)))
+    near = tmp_path / "near.csv"
+    near.write_text(f"facility_id,name,kind,lon,lat\nn1,off the coast,village_clinic,{lon:.6f},{hospital.y:.6f}\n",
+                    encoding="utf-8")
+    assert len(read_table(near, kind="facilities", land=area.land_union).frame) == 1  # in 51N it measured 307 m

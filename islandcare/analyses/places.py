@@ -65,7 +65,8 @@ def places(area: Area) -> pd.DataFrame:
                      "lon": v.geometry.x if has else None, "lat": v.geometry.y if has else None,
                      "island_township": bool(outlying.get(v["township_code"], False))})
     seat = area.config.get("area.county_seat_township")
-    urban = set(area.config.get("settlement_class.urban_townships") or [seat])
+    listed = area.config.get("settlement_class.urban_townships")
+    urban = {seat} if listed is None else set(listed)  # an empty list says: no township is urban
     for _, t in tw.iterrows():
         has = _has_point(t.geometry)
         pop = t.get("population")

@@ -54,6 +54,7 @@ __all__ = [
     "SEA_TOLERANCE_M",
     "TableResult",
     "read_table",
+    "utm_epsg",
 ]
 
 #: The column that must be unique in each table kind.
@@ -69,7 +70,8 @@ ID_COLUMNS: dict[str, str] = {
 LON_NAMES: tuple[str, ...] = ("lon", "lng", "long", "longitude", "x", "经度")
 LAT_NAMES: tuple[str, ...] = ("lat", "latitude", "y", "纬度")
 
-#: Metric CRS for distances (UTM zone 51N covers Zhejiang, 120–126 E).
+#: Metric CRS for distances where neither land nor outline says where the table is (UTM zone 51N covers
+#: Zhejiang, 120–126 E); with land or outline, the UTM zone of their centre (see :func:`utm_epsg`).
 METRIC_CRS: int = 32651
 
 #: A facility farther than this from land is "in the sea" (an error).
@@ -880,6 +882,24 @@ def _as_geometry(obj: Any) -> BaseGeometry:
     return obj
 
 
+def utm_epsg(area: Any) -> int:
+    """Return the EPSG code of the WGS-84 UTM zone at the centre of a geometry (WGS-84 lon/lat).
+
+    Parameters
+    ----------
+    area
+        A shapely geometry or anything :func:`_distance_outside` accepts (land, an outline).
+
+    Returns
+    -------
+    int
+        ``326zz`` north of the equator, ``327zz`` south, ``zz`` the zone (1–60).
+    """
+    centre = _as_geometry(area).centroid
+    zone = int((float(centre.x) + 180.0) // 6.0) % 60 + 1
+    return (32600 if float(centre.y) >= 0 else 32700) + zone
+
+
 def _distance_outside(area: Any, xs: np.ndarray, ys: np.ndarray, metric_crs: int) -> np.ndarray:
     """Metres from each point to ``area`` (0 inside; NaN where there is no point)."""
     to_m = Transformer.from_crs(4326, metric_crs, always_xy=True)
@@ -961,7 +981,7 @@ def read_table(
     land: BaseGeometry | None = None,
     area_outline: BaseGeometry | None = None,
     sheet: str | None = None,
-    metric_crs: int = METRIC_CRS,
+    metric_crs: int | None = None,
     known_ports: Any = None,
     register_codes: Any = None,
 ) -> TableResult:
@@ -991,7 +1011,8 @@ def read_table(
         Excel only: the sheet to read (default the first, with a warning
         when the workbook has more).
     metric_crs
-        EPSG code of the metric CRS used for distances.
+        EPSG code of the metric CRS used for distances (default: the UTM zone at the
+        centre of ``land``, else of ``area_outline``, else :data:`METRIC_CRS`).
     known_ports
         Sea links only: the port ids a link may name (the pack's and the
         planner's); a link naming another port is an error. None: not checked.
@@ -1042,6 +1063,9 @@ def read_table(
         quality = typed.get("location_quality", [None] * len(raw.rows))
         xs, ys, column = _coordinates(raw, index, quality, report)
         xs, ys = to_wgs84(xs, ys, crs=crs)
+        if metric_crs is None:
+            where = land if land is not None else area_outline
+            metric_crs = utm_epsg(where) if where is not None else METRIC_CRS
         if land is not None:
             _check_land(kind, land, xs, ys, typed, raw.rows, column, metric_crs, report)
         if area_outline is not None:
