@@ -73,6 +73,7 @@ class AreaSection:
     in_all: bool
     bbox: tuple[float, float, float, float]
     utm_epsg: int
+    utc_offset: float
     county_seat_township: str
     mainland_townships: tuple[str, ...] | None = None
     county_hospital: str | None = None

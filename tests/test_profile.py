@@ -70,10 +70,12 @@ def test_summary_quantiles_and_shares(putuo_profile):
 def test_every_area_flies_in_its_own_daylight(key):
     """The helicopter's day (sunrise to sunset, local clock) holds the morning and the afternoon of each area.
 
-    The hours computed from ``daylight_date`` are on China's clock (UTC+8); an area on another clock
-    (Samsø, CET) states its ``helicopter.day_hours``.
+    The hours are computed from ``daylight_date`` on the area's own clock (``area.utc_offset``: UTC+8 in
+    Zhejiang, UTC+1 on Samsø); on China's clock Samsø's day would run from about 13:24 to 01:27.
     """
     from islandcare.config import load_area
 
-    rise, sset = day_hours(load_area(key))
+    cfg = load_area(key)
+    assert cfg.get("helicopter.day_hours") is None  # computed, not stated
+    rise, sset = day_hours(cfg)
     assert 4.0 < rise < 9.0 and 16.0 < sset < 21.0, (key, rise, sset)

@@ -45,7 +45,7 @@ def improvised_sites(facilities: pd.DataFrame, townships: pd.DataFrame | None, c
     if townships is None or not node_of_township or not bool(
             cfg.get("helicopter.improvised_landing_sites")):
         return pd.DataFrame(columns=cols)
-    fac = facilities[facilities.get("status", "existing").fillna("existing") != "planned"]
+    fac = facilities[facilities.get("status", "existing").fillna("existing") == "existing"]  # as rules.live_facilities
     with_pad = set(fac.loc[fac["kind"].isin(("helipad", "landing_site")), "township_code"].dropna())
     has_pad = fac.get("has_pad", pd.Series(False, index=fac.index)).fillna(False).astype(bool)
     with_pad |= set(fac.loc[(fac["kind"] == "hospital") & has_pad, "township_code"].dropna())
@@ -89,7 +89,7 @@ def flights(facilities: pd.DataFrame, cfg: AreaConfig, *, node_of_facility: dict
             node_of_township: dict[str, str] | None = None) -> list[SeaEdge]:
     """Return the air edges when helicopters fly (the same in every scenario where :func:`flying`)."""
     placed = facilities[facilities.geometry.notna() & facilities["facility_id"].isin(node_of_facility)]
-    existing = placed[placed.get("status", "existing").fillna("existing") != "planned"]
+    existing = placed[placed.get("status", "existing").fillna("existing") == "existing"]  # proposed and planned: no flights
     bases = existing[existing["kind"] == "air_base"]
     pads = existing[existing["kind"].isin(("helipad", "landing_site"))]
     extra = improvised_sites(facilities, townships, cfg, node_of_township=node_of_township)

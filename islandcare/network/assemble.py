@@ -86,12 +86,12 @@ class Network:
 
     scenario: Scenario
     xy: dict[str, tuple[float, float]]
+    epsg: int
+    access_m_per_min: float
     joined: dict[str, float] = field(default_factory=dict)
     not_joined: dict[str, str] = field(default_factory=dict)
     land_nodes: list[str] = field(default_factory=list)
     land_tree: cKDTree | None = None
-    epsg: int = 32651
-    access_m_per_min: float = 250.0
     land_id: dict[str, str] = field(default_factory=dict)
     edges: _Edges | None = None
     metric_xy: np.ndarray | None = None  # per node of the base, metric coordinates (NaN for none)

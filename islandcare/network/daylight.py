@@ -18,7 +18,7 @@ from islandcare.config import AreaConfig
 __all__ = ["day_hours", "flies_at", "sun_hours"]
 
 
-def sun_hours(lat: float, lon: float, *, day_of_year: int, utc_offset: float = 8.0) -> tuple[float, float]:
+def sun_hours(lat: float, lon: float, *, day_of_year: int, utc_offset: float) -> tuple[float, float]:
     """Sunrise and sunset as clock hours (e.g. 5.9, 18.0).
 
     Parameters
@@ -54,7 +54,8 @@ def day_hours(cfg: AreaConfig) -> tuple[float, float]:
     lon_min, lat_min, lon_max, lat_max = cfg.get("area.bbox")
     month, day = (int(x) for x in str(cfg.get("helicopter.daylight_date")).split("-"))
     n = date(2001, month, day).timetuple().tm_yday
-    return sun_hours((lat_min + lat_max) / 2, (lon_min + lon_max) / 2, day_of_year=n)
+    return sun_hours((lat_min + lat_max) / 2, (lon_min + lon_max) / 2, day_of_year=n,
+                     utc_offset=float(cfg.get("area.utc_offset")))
 
 
 def flies_at(cfg: AreaConfig, hour: float | None) -> bool:
