@@ -89,7 +89,7 @@ def flights(facilities: pd.DataFrame, cfg: AreaConfig, *, node_of_facility: dict
             node_of_township: dict[str, str] | None = None) -> list[SeaEdge]:
     """Return the air edges when helicopters fly (the same in every scenario where :func:`flying`)."""
     placed = facilities[facilities.geometry.notna() & facilities["facility_id"].isin(node_of_facility)]
-    existing = placed[placed.get("status", "existing").fillna("existing") == "existing"]  # proposed and planned: no flights
+    existing = placed[placed.get("status", "existing").fillna("existing") == "existing"]  # not proposed or planned
     bases = existing[existing["kind"] == "air_base"]
     pads = existing[existing["kind"].isin(("helipad", "landing_site"))]
     extra = improvised_sites(facilities, townships, cfg, node_of_township=node_of_township)
