@@ -82,11 +82,17 @@ class SeaRouter:
             return np.zeros((0, 0))
         metric = self._metric(points)
         joins = [self._joins(p) for p in metric]
-        starts = sorted({j for js in joins for j, _ in js})
-        dist = dijkstra(self.matrix, directed=False, indices=starts)
-        row = {j: i for i, j in enumerate(starts)}
-        # metres from each point to every sea point, by its best join (min(x) + d == min(x + d) exactly)
-        reach = np.stack([np.min([da + dist[row[i]] for i, da in ja], axis=0) for ja in joins])
+        # metres from each point to every sea point, by its best join: one search per point, from a
+        # node of its own joined to its sea points by the join metres (not one search per join)
+        n = len(self.xy)
+        jt = [n + a for a, ja in enumerate(joins) for _ in ja]
+        jh = [i for ja in joins for i, _ in ja]
+        jw = [da for ja in joins for _, da in ja]
+        sym = self.matrix + self.matrix.T  # type: ignore[operator]
+        grown = coo_array((np.concatenate([sym.tocoo().data, jw]),
+                           (np.concatenate([sym.tocoo().row, jt]), np.concatenate([sym.tocoo().col, jh]))),
+                          shape=(n + len(points), n + len(points))).tocsr()
+        reach = dijkstra(grown, directed=True, indices=np.arange(n, n + len(points)))[:, :n]
         out = np.empty((len(points), len(points)))
         for b, jb in enumerate(joins):
             cols = np.array([j for j, _ in jb])
