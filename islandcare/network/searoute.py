@@ -88,9 +88,10 @@ class SeaRouter:
         jt = [n + a for a, ja in enumerate(joins) for _ in ja]
         jh = [i for ja in joins for i, _ in ja]
         jw = [da for ja in joins for _, da in ja]
-        sym = self.matrix + self.matrix.T  # type: ignore[operator]
-        grown = coo_array((np.concatenate([sym.tocoo().data, jw]),
-                           (np.concatenate([sym.tocoo().row, jt]), np.concatenate([sym.tocoo().col, jh]))),
+        lattice = coo_array(self.matrix)  # each neighbour pair once: both directions, as directed=False reads it
+        grown = coo_array((np.concatenate([lattice.data, lattice.data, jw]),
+                           (np.concatenate([lattice.row, lattice.col, jt]),
+                            np.concatenate([lattice.col, lattice.row, jh]))),
                           shape=(n + len(points), n + len(points))).tocsr()
         reach = dijkstra(grown, directed=True, indices=np.arange(n, n + len(points)))[:, :n]
         out = np.empty((len(points), len(points)))
