@@ -171,6 +171,16 @@ def test_huge_body_is_refused(url):
     still_answers(url)
 
 
+def test_warm_up_in_the_background_builds_what_a_click_needs(app):
+    """``App.build`` returns before the site check is warm; once warm, a click builds no network."""
+    assert app.wait_warm(300)
+    nets, states = dict(app.checker.nets._nets), dict(app.checker._states)
+    assert nets and states
+    for kind in ("village_clinic", "ambulance_station", "helipad"):
+        assert app.check_site({"kind": kind, "lon": 122.45, "lat": 30.72})["kind"] == kind
+    assert app.checker.nets._nets == nets and app.checker._states == states
+
+
 def test_unexpected_error_is_a_500_and_the_server_keeps_running(url, app, monkeypatch):
     def broken(*_a, **_k):
         raise RuntimeError("boom")

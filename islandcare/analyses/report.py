@@ -223,9 +223,10 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     if with_profile:
         report.profile = day_profile(area, places, nets)
         per_place = profile_summary(report.profile).set_index(["unit", "code"])
-        keys = list(zip(merged["unit"], merged["code"], strict=True))
+        # one reindex on (unit, code): places the profile has no row for get NaN
+        aligned = per_place.reindex(pd.MultiIndex.from_arrays([merged["unit"], merged["code"]]))
         for col in per_place.columns:
-            merged[col] = [per_place[col].get(k, np.nan) for k in keys]
+            merged[col] = aligned[col].to_numpy()
     status = []
     for f, u in zip(fail_rules, unknown_rules, strict=True):
         status.append("underserved" if f else ("unknown" if u else "covered"))

@@ -119,10 +119,13 @@ def live_facilities(area: Area, *, kinds: Iterable[str] | None = None, include_p
         keep &= status == "existing"
     if kinds is not None:
         keep &= fac["kind"].isin(tuple(kinds))
-    out = fac[keep]
-    if net is not None:
-        out = out.loc[np.array([net.has(nodes.facility_node(f)) for f in out["facility_id"]], dtype=bool)]
-    return out
+    if net is not None:  # one selection of the rows (a GeoDataFrame's is slow), not two
+        ids = fac["facility_id"].to_numpy()
+        on_net = np.zeros(len(fac), dtype=bool)
+        for i in np.flatnonzero(keep.to_numpy()):
+            on_net[i] = net.has(nodes.facility_node(ids[i]))
+        keep &= on_net
+    return fac[keep]
 
 
 # --- rules ----------------------------------------------------------------------

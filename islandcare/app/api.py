@@ -1,7 +1,7 @@
 """The API of ``islandcare serve``: :class:`App`, computed once, and its answers.
 
 :meth:`App.build` loads an area, analyses it, draws its page
-(:mod:`islandcare.app.page`) and writes its downloads; :meth:`App.check_site`,
+(:mod:`islandcare.app.page`) and warms up its site check; :meth:`App.check_site`,
 :meth:`App.validate` and :meth:`App.info` answer the requests the server
 (:mod:`islandcare.app.server`) routes to them. A mistake in a request is an
 :class:`HttpError` (4xx) or an :class:`islandcare.errors.InputError`.
@@ -15,7 +15,7 @@ import math
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -111,15 +111,16 @@ class App:
     """
 
     def __init__(self, area: Area, checker: SiteChecker, *, page: bytes,
-                 downloads: dict[str, bytes], underserved: int = 0) -> None:
+                 downloads: Mapping[str, bytes], underserved: int = 0) -> None:
         self.area, self.checker = area, checker
         self.page, self.downloads, self.underserved = page, downloads, underserved
         self._lock = threading.Lock()  # the checker caches lazily: one check at a time
+        self._warming: threading.Thread | None = None
 
     @classmethod
-    def build(cls, area_key: str, *, step: Step | None = None, lang: str | None = None
-              ) -> App:
-        """Load an area, analyse it, draw its page, write its exports, warm up.
+    def build(cls, area_key: str, *, step: Step | None = None, lang: str | None = None,
+              wait: bool = False) -> App:
+        """Load an area, analyse it, draw its page; warm up the site check.
 
         The area is loaded and analysed by :func:`islandcare.pipeline.run_area`,
         as ``islandcare run`` does (pack, OpenStreetMap cache, every analysis),
@@ -135,6 +136,12 @@ class App:
         lang
             ``zh`` or ``en`` for the map and the downloads; default the area
             file's ``area.lang``.
+        wait
+            Whether to warm up the site check (build the networks and
+            baselines a click needs) before returning. By default it warms up
+            in a background thread, so the page is served at once; a click
+            that comes during the warm-up waits for it (one check at a time).
+            The downloads are written on first request, once.
         """
         from islandcare.analyses.places import places
         from islandcare.analyses.report import place_frame
@@ -150,15 +157,27 @@ class App:
         w = words(result.lang)
         page = run("draw the map page",
                    lambda: render_page(area, report, underserved=len(under), lang=w.lang))
-        downloads = run("write the underserved exports", lambda: _downloads(area, under, w))
+        downloads = _LazyDownloads(lambda: _downloads(area, under, w))
         checker = SiteChecker(area, places(area), report.nets or NetworkCache(area))  # networks built once
         app = cls(area, checker, page=page, downloads=downloads, underserved=len(under))
-        run("warm up the site check", app.warm_up)
+        if wait:
+            run("warm up the site check", app.warm_up)
+        else:
+            app._warming = threading.Thread(target=app.warm_up, name="islandcare-warm-up", daemon=True)
+            app._warming.start()
         return app
+
+    def wait_warm(self, timeout: float | None = None) -> bool:
+        """Wait for the background warm-up of :meth:`build`; return whether it has finished."""
+        if self._warming is not None:
+            self._warming.join(timeout)
+            return not self._warming.is_alive()
+        return True
 
     def warm_up(self) -> None:
         """Build every network and baseline a click needs, by checking each kind once."""
-        net = self.checker.nets.get(Scenario(profile="drive"))
+        with self._lock:  # the networks are cached lazily (a click may come during a background warm-up)
+            net = self.checker.nets.get(Scenario(profile="drive"))
         lon, lat = net.xy[net.land_nodes[0]]  # a point of the network: surely on land
         for kind in FACILITY_KINDS:
             self.check_site({"kind": kind, "lon": lon, "lat": lat})
@@ -313,6 +332,31 @@ def _site_request(payload: Any) -> tuple[str, float, float]:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise HttpError(400, f"({lon}, {lat}) is not a longitude and latitude in degrees.")
     return kind, lon, lat
+
+
+class _LazyDownloads(Mapping[str, bytes]):
+    """Format -> bytes of the underserved table, all written on the first request (once, under a lock)."""
+
+    def __init__(self, make: Callable[[], dict[str, bytes]]) -> None:
+        self._make: Callable[[], dict[str, bytes]] | None = make
+        self._files: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def _all(self) -> dict[str, bytes]:
+        with self._lock:
+            if self._make is not None:
+                self._files = self._make()
+                self._make = None
+            return self._files
+
+    def __getitem__(self, fmt: str) -> bytes:
+        return self._all()[fmt]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(DOWNLOADS)
+
+    def __len__(self) -> int:
+        return len(DOWNLOADS)
 
 
 def _downloads(area: Area, under: pd.DataFrame, w: Words) -> dict[str, bytes]:

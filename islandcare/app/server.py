@@ -149,9 +149,10 @@ class _Handler(BaseHTTPRequestHandler):
         }
         for fmt, ctype in DOWNLOADS.items():
             name = f"{app.area.key}-underserved.{fmt}"
-            gets[f"/api/underserved.{fmt}"] = functools.partial(
-                self._send, app.downloads[fmt], ctype,
-                headers={"Content-Disposition": f'attachment; filename="{name}"'})
+            gets[f"/api/underserved.{fmt}"] = functools.partial(  # the bytes read only when asked for
+                lambda f, c, n: self._send(app.downloads[f], c,
+                                           headers={"Content-Disposition": f'attachment; filename="{n}"'}),
+                fmt, ctype, name)
         if path in _STATIC:
             gets[path] = lambda: self._send(_STATIC[path].read_bytes(), _mime(path),
                                             cache="max-age=3600")

@@ -105,8 +105,10 @@ class Area:
 
     @property
     def outline_geom(self) -> BaseGeometry:
-        """The area's outline as one geometry (WGS-84)."""
-        return self.layers["outline"].union_all()
+        """The area's outline as one geometry (WGS-84, cached)."""
+        if "_outline_geom" not in self.__dict__:
+            self.__dict__["_outline_geom"] = self.layers["outline"].union_all()
+        return self.__dict__["_outline_geom"]
 
     def with_layer(self, name: str, gdf: gpd.GeoDataFrame) -> Area:
         """Return a copy with one layer replaced (e.g. the planner's facilities)."""

@@ -82,11 +82,18 @@ class SeaRouter:
             return np.zeros((0, 0))
         metric = self._metric(points)
         joins = [self._joins(p) for p in metric]
-        starts = sorted({j for js in joins for j, _ in js})
-        dist = dijkstra(self.matrix, directed=False, indices=starts)
-        row = {j: i for i, j in enumerate(starts)}
-        # metres from each point to every sea point, by its best join (min(x) + d == min(x + d) exactly)
-        reach = np.stack([np.min([da + dist[row[i]] for i, da in ja], axis=0) for ja in joins])
+        # metres from each point to every sea point, by its best join: one search per point, from a
+        # node of its own joined to its sea points by the join metres (not one search per join)
+        n = len(self.xy)
+        jt = [n + a for a, ja in enumerate(joins) for _ in ja]
+        jh = [i for ja in joins for i, _ in ja]
+        jw = [da for ja in joins for _, da in ja]
+        lattice = coo_array(self.matrix)  # each neighbour pair once: both directions, as directed=False reads it
+        grown = coo_array((np.concatenate([lattice.data, lattice.data, jw]),
+                           (np.concatenate([lattice.row, lattice.col, jt]),
+                            np.concatenate([lattice.col, lattice.row, jh]))),
+                          shape=(n + len(points), n + len(points))).tocsr()
+        reach = dijkstra(grown, directed=True, indices=np.arange(n, n + len(points)))[:, :n]
         out = np.empty((len(points), len(points)))
         for b, jb in enumerate(joins):
             cols = np.array([j for j, _ in jb])
@@ -152,6 +159,14 @@ def sea_router(land: gpd.GeoDataFrame, bbox: list[float], *, epsg: int,
     rows, cols = np.nonzero(sea)
     index[rows, cols] = np.arange(len(rows))
     xy = np.column_stack([mx[rows, cols], my[rows, cols]])
+    # lattice points within one spacing (either axis) of a land part's box: a link from any other point
+    # has its box clear of every part's box, so it cannot touch land (no line drawn for it)
+    near_land = np.zeros(sea.shape, dtype=bool)
+    grow = spacing_m * 1.01 + 1.0
+    for bx0, by0, bx1, by1 in shapely.bounds(parts):
+        c0, c1 = np.searchsorted(gx, bx0 - grow, side="left"), np.searchsorted(gx, bx1 + grow, side="right")
+        r0, r1 = np.searchsorted(gy, by0 - grow, side="left"), np.searchsorted(gy, by1 + grow, side="right")
+        near_land[r0:r1, c0:c1] = True
     tails, heads, lengths = [], [], []
     for dr, dc in _STEPS:
         r2, c2 = rows + dr, cols + dc
@@ -161,12 +176,13 @@ def sea_router(land: gpd.GeoDataFrame, bbox: list[float], *, epsg: int,
         has = j >= 0
         r1, c1, r2, c2, j = r1[has], c1[has], r2[has], c2[has], j[has]
         i = index[r1, c1]
-        coords = np.stack([np.column_stack([mx[r1, c1], my[r1, c1]]),
-                           np.column_stack([mx[r2, c2], my[r2, c2]])], axis=1)
+        near = np.flatnonzero(near_land[r1, c1])
+        coords = np.stack([np.column_stack([mx[r1[near], c1[near]], my[r1[near], c1[near]]]),
+                           np.column_stack([mx[r2[near], c2[near]], my[r2[near], c2[near]]])], axis=1)
         lines = shapely.linestrings(coords)
         # exact: no corner of land cut; the land parts (prepared) are the query side, as they are few and large
-        hit = np.unique(shapely.STRtree(lines).query(parts, predicate="intersects")[1])
-        clear = np.ones(len(lines), dtype=bool)
+        hit = near[np.unique(shapely.STRtree(lines).query(parts, predicate="intersects")[1])]
+        clear = np.ones(len(i), dtype=bool)
         clear[hit] = False
         length = spacing_m * (2 ** 0.5 if dr and dc else 1.0)
         tails.append(i[clear])

@@ -413,13 +413,16 @@ _REMOTE_TAG = re.compile(
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder."""
+    """Write ``data`` to ``path`` via a temporary file in the same folder.
+
+    The move (:func:`os.replace`) is what keeps a reader from a half-written
+    file; like :func:`islandcare._io.atomic_write` it does not ``fsync``
+    (a run writes into a fresh folder that is moved into place when complete).
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
