@@ -21,7 +21,7 @@ import enum
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -189,10 +189,19 @@ class Rule:
         """Start delay of a proposed site joined to the network ``access_minutes`` away."""
         return access_minutes
 
+    #: The words of each reason code the rule names itself (filled with ``minutes``, ``limit``,
+    #: ``cls``, ``mode``, ``source``); any other code is "not reached: <why>".
+    REASONS: ClassVar[Mapping[Unreached, str]] = {}
+
     def reason(self, code: Unreached | None, *, minutes: float, limit: float, cls: str, mode: str,
                source: str | None, why: str) -> str | None:
         """Return the human reason for a code (``why`` tells an unreached place's cause)."""
-        raise NotImplementedError
+        if code is None:
+            return None
+        words = self.REASONS.get(code)
+        if words is None:
+            return f"not reached: {why}"
+        return words.format(minutes=minutes, limit=limit, cls=cls, mode=mode, source=source)
 
 
 @dataclass(frozen=True)
@@ -205,18 +214,11 @@ class CircleRule(Rule):
         return cls(key=circle.key, label=circle.label, kinds=tuple(circle.kinds), limits=dict(circle.limits),
                    night=circle.night, sources=dict(circle.sources))
 
-    def reason(self, code: Unreached | None, *, minutes: float, limit: float, cls: str, mode: str,
-               source: str | None, why: str) -> str | None:
-        """Return the human reason of the circle's tables."""
-        if code is None:
-            return None
-        if code is Unreached.NO_POINT:
-            return "no known point for this place: time unknown"
-        if code is Unreached.NO_FACILITY:
-            return "not reached: no facility of this kind has a known point"
-        if code is Unreached.BEYOND_LIMIT:
-            return f"outside the {limit:g}-minute {cls} circle ({mode}): {minutes:.0f} min to {source}"
-        return f"not reached: {why}"
+    REASONS: ClassVar[Mapping[Unreached, str]] = {
+        Unreached.NO_POINT: "no known point for this place: time unknown",
+        Unreached.NO_FACILITY: "not reached: no facility of this kind has a known point",
+        Unreached.BEYOND_LIMIT: "outside the {limit:g}-minute {cls} circle ({mode}): {minutes:.0f} min to {source}",
+    }
 
 
 @dataclass(frozen=True)
@@ -240,18 +242,11 @@ class ResponseRule(Rule):
         """Start a proposed station after the activation delay (and its access minutes)."""
         return self.activation_minutes + access_minutes
 
-    def reason(self, code: Unreached | None, *, minutes: float, limit: float, cls: str, mode: str,
-               source: str | None, why: str) -> str | None:
-        """Return the human reason of the response table."""
-        if code is None:
-            return None
-        if code is Unreached.NO_POINT:
-            return "no known point for this place"
-        if code is Unreached.NO_BASE_IN_DATA:
-            return "not reached: no emergency base with a point is in the data"
-        if code is Unreached.BEYOND_LIMIT:
-            return f"response {minutes:.0f} min > target {limit:g} min from {source}"
-        return f"not reached: {why}"
+    REASONS: ClassVar[Mapping[Unreached, str]] = {
+        Unreached.NO_POINT: "no known point for this place",
+        Unreached.NO_BASE_IN_DATA: "not reached: no emergency base with a point is in the data",
+        Unreached.BEYOND_LIMIT: "response {minutes:.0f} min > target {limit:g} min from {source}",
+    }
 
 
 @dataclass(frozen=True)
