@@ -15,6 +15,7 @@ thousand.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import geopandas as gpd
@@ -110,8 +111,9 @@ def merged_line_features(frame: gpd.GeoDataFrame, *, by: list[str], sums: tuple[
         merged = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(shapely.get_parts(geoms[rows]))))
         coords, which = shapely.get_coordinates(merged, return_index=True)
         coords = np.round(coords, digits)
-        cuts = np.flatnonzero(np.diff(which)) + 1
-        lines = [part.tolist() for part in np.split(coords, cuts)]
+        bounds = np.r_[0, np.flatnonzero(np.diff(which)) + 1, len(which)].tolist()
+        points = coords.tolist()  # one conversion, then slices: a list of points per line
+        lines = [points[a:b] for a, b in itertools.pairwise(bounds)]
         box = [*coords.min(axis=0).tolist(), *coords.max(axis=0).tolist()]
         features.append({"id": str(len(features)), "type": "Feature", "properties": props,
                          "geometry": {"type": "MultiLineString", "coordinates": lines}, "bbox": box})
