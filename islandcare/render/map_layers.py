@@ -237,6 +237,11 @@ def _split_at_outline(lines: gpd.GeoDataFrame, outline: BaseGeometry) -> gpd.Geo
     return gpd.GeoDataFrame(parts[~parts.geometry.is_empty], geometry="geometry", crs=lines.crs)
 
 
+def _escaped(values: pd.Series) -> pd.Series:
+    """``values`` as HTML text, missing ones left missing (each distinct value escaped once)."""
+    return values.map({v: html_text(v) for v in values.dropna().unique()})
+
+
 _ROAD_FEATURES_MAX = 20_000
 """Roads drawn one by one, each with its own tooltip, up to this many; a bigger layer (an OpenStreetMap
 graph of tens of thousands of nodes) is drawn as one merged line per class, source and side of the outline."""
@@ -270,8 +275,7 @@ def _add_roads(m: folium.Map, area: Area) -> None:
         label = (f"{_ROAD_ZH.get(cls, '其他道路')} {cls} road, mapped, "
                  f"{area.config.speed_kmh(cls):g} km/h")
         part = roads[roads["cls"] == cls].drop(columns="cls").assign(
-            highway=lambda d: d["highway"].map(html_text, na_action="ignore"),
-            source=lambda d: d["source"].map(html_text, na_action="ignore"))
+            highway=lambda d: _escaped(d["highway"]), source=lambda d: _escaped(d["source"]))
         folium.GeoJson(
             merged_line_features(part, by=["highway", "source", "inside"], sums=("km",)) if merged
             else line_features(part),
