@@ -159,7 +159,9 @@ def edge_columns(xy: dict[Any, tuple[float, float]], edges: Iterable[tuple[Any, 
 
     See :func:`islandcare.data.conflate.road_columns`.
     """
-    u_, v_, km, hws, speeds, oneway, geoms, seen = [], [], [], [], [], [], [], set()
+    u_, v_, km, hws, speeds, oneway, seen = [], [], [], [], [], [], set()
+    geoms: list[LineString | None] = []
+    straight: list[tuple[int, tuple[float, float], tuple[float, float]]] = []
     for u, v, d in edges:
         key = (min(str(u), str(v)), max(str(u), str(v)), round(float(d.get("length", 0.0)), 1))
         if key in seen:
@@ -169,7 +171,8 @@ def edge_columns(xy: dict[Any, tuple[float, float]], edges: Iterable[tuple[Any, 
         hw = hw[0] if isinstance(hw, list) else hw
         geom = d.get("geometry")
         if not isinstance(geom, LineString):
-            geom = LineString([xy[u], xy[v]])
+            geom = None  # the straight line between its nodes, made below with the others
+            straight.append((len(geoms), xy[u], xy[v]))
         speed = _kmh(d.get("maxspeed"))
         u_.append(str(u))
         v_.append(str(v))
@@ -178,6 +181,10 @@ def edge_columns(xy: dict[Any, tuple[float, float]], edges: Iterable[tuple[Any, 
         speeds.append(np.nan if speed is None else speed)
         oneway.append(bool(d.get("oneway", False)) and not has_edge(v, u))
         geoms.append(geom)
+    if straight:
+        lines = shapely.linestrings(np.array([[a, b] for _, a, b in straight], dtype=float))
+        for (i, _, _), line in zip(straight, lines.tolist(), strict=True):
+            geoms[i] = line
     _, coords, (offsets,) = (shapely.to_ragged_array(geoms) if geoms
                              else (None, np.zeros((0, 2)), (np.zeros(1, dtype=np.int64),)))
     return {"u": np.array(u_, dtype=str), "v": np.array(v_, dtype=str), "km": np.array(km, dtype=float),
