@@ -26,6 +26,7 @@ __all__ = ["edge_columns", "graphml_road_columns", "read_road_edges"]
 
 _NS = "{http://graphml.graphdrawing.org/xmlns}"
 _EDGE_ATTRS = ("length", "highway", "maxspeed", "oneway", "geometry")
+_TEXT = ("highway", "maxspeed")  # kept as text unless a list
 
 
 def _bool(value: object) -> bool:
@@ -116,6 +117,7 @@ def _parse(path: str | Path) -> _Edges | None:
     names: dict[str, tuple[str, str]] = {}
     xy: dict[int, tuple[float, float]] = {}
     edges: list[tuple[int, int, dict[str, object]]] = []
+    data_tag = f"{_NS}data"
     for _event, el in ElementTree.iterparse(path, events=("end",)):
         tag = el.tag
         if tag == f"{_NS}key":
@@ -129,10 +131,12 @@ def _parse(path: str | Path) -> _Edges | None:
             el.clear()
         elif tag == f"{_NS}edge":
             attrs = {}
-            for d in el.iter(f"{_NS}data"):
+            for d in el.iter(data_tag):
                 name = names[d.get("key", "")][1]
                 if name in _EDGE_ATTRS:
-                    attrs[name] = _typed(name, d.text or "")
+                    text = d.text or ""
+                    # plain text (no list) of a text attribute stays as it is: the common case, without a call
+                    attrs[name] = text if name in _TEXT and text[:1] not in ("[", "{", "") else _typed(name, text)
             edges.append((int(el.get("source", "")), int(el.get("target", "")), attrs))
             el.clear()
     if any(u not in xy or v not in xy for u, v, _ in edges):
