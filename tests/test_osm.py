@@ -476,6 +476,34 @@ def test_save_cache_round_trip(helsinki: osm.OsmData, tmp_path: Path) -> None:
         assert_geodataframe_equal(getattr(cached, layer), getattr(helsinki, layer))
 
 
+def test_graphml_read_directly_gives_the_road_columns_osmnx_does(helsinki: osm.OsmData, tmp_path: Path) -> None:
+    """The cold-cache shortcut: the roads layer from the GraphML's XML is the one from ``osmnx.load_graphml``."""
+    import numpy as np
+
+    from islandcare.data.conflate import road_columns
+    from islandcare.data.osm.graphml import graphml_road_columns, read_road_edges
+
+    folder = osm.save_cache(helsinki, area="helsinki", cache_dir=tmp_path)
+    graph_file = folder / "graph.graphml"
+    loaded = ox.load_graphml(graph_file)
+    xy, edges = read_road_edges(graph_file)  # type: ignore[misc]
+    assert list(xy) == list(loaded.nodes)
+    assert [(u, v) for u, v, _ in edges] == [(u, v) for u, v in loaded.edges()]
+    assert any("geometry" in d for _, _, d in edges) and any(d.get("oneway") for _, _, d in edges)
+    want, got = road_columns(loaded), graphml_road_columns(graph_file)
+    assert got is not None and set(got) == set(want)
+    for key, column in want.items():
+        assert got[key].dtype == column.dtype, key
+        assert np.array_equal(got[key], column, equal_nan=column.dtype.kind == "f"), key
+    from islandcare.network import assemble
+
+    assert assemble._edges_read_for_the_cache(str(graph_file)) == assemble._parse_graphml(str(graph_file))
+    cached = osm.load_cached("helsinki", tmp_path)  # a cold cache: the layer saved, the graph not built
+    assert cached is not None and not cached.__dict__.get("_graph")
+    assert (folder / osm.cache.ROAD_LAYER_FILE).is_file()
+    assert cached.graph.number_of_nodes() == loaded.number_of_nodes()  # built when asked for
+
+
 def test_load_cached_missing_and_damaged(helsinki: osm.OsmData, tmp_path: Path) -> None:
     assert osm.load_cached("fenghua", tmp_path) is None
     folder = osm.save_cache(helsinki, area="fenghua", cache_dir=tmp_path)

@@ -34,13 +34,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge
 
 from islandcare.config import geodata_dir
 from islandcare.data import osm
 from islandcare.data.osm.cache import read_road_layer, save_road_layer
+from islandcare.data.osm.graphml import edge_columns
 from islandcare.data.pack import Area, nearest_township
 
 __all__ = [
@@ -432,32 +433,8 @@ def road_columns(graph) -> dict[str, np.ndarray]:
     ``offsets`` (:func:`shapely.to_ragged_array`); ``n_nodes`` is the graph's
     node count.
     """
-    u_, v_, km, hws, speeds, oneway, geoms, seen = [], [], [], [], [], [], [], set()
     xy = {n: (float(d["x"]), float(d["y"])) for n, d in graph.nodes(data=True)}
-    for u, v, d in graph.edges(data=True):
-        key = (min(str(u), str(v)), max(str(u), str(v)), round(float(d.get("length", 0.0)), 1))
-        if key in seen:
-            continue
-        seen.add(key)
-        hw = d.get("highway", "other")
-        hw = hw[0] if isinstance(hw, list) else hw
-        geom = d.get("geometry")
-        if not isinstance(geom, LineString):
-            geom = LineString([xy[u], xy[v]])
-        speed = _kmh(d.get("maxspeed"))
-        u_.append(str(u))
-        v_.append(str(v))
-        km.append(round(float(d.get("length", 0.0)) / 1000, 3))
-        hws.append(str(hw))
-        speeds.append(np.nan if speed is None else speed)
-        oneway.append(bool(d.get("oneway", False)) and not graph.has_edge(v, u))
-        geoms.append(geom)
-    _, coords, (offsets,) = (shapely.to_ragged_array(geoms) if geoms
-                             else (None, np.zeros((0, 2)), (np.zeros(1, dtype=np.int64),)))
-    return {"u": np.array(u_, dtype=str), "v": np.array(v_, dtype=str), "km": np.array(km, dtype=float),
-            "highway": np.array(hws, dtype=str), "maxspeed": np.array(speeds, dtype=float),
-            "oneway": np.array(oneway, dtype=bool), "coords": coords, "offsets": offsets,
-            "n_nodes": np.array(graph.number_of_nodes())}
+    return edge_columns(xy, graph.edges(data=True), graph.has_edge)
 
 
 def _roads_frame(cols: dict[str, np.ndarray], *, as_of: str, source: str) -> gpd.GeoDataFrame:
@@ -496,16 +473,6 @@ def _osm_roads(data: osm.OsmData, *, source: str) -> tuple[gpd.GeoDataFrame | No
     if not n_nodes:
         return None, 0
     return _roads_frame(cols, as_of=data.as_of, source=source), n_nodes
-
-
-def _kmh(value: object) -> float | None:
-    """Return an OSM ``maxspeed`` (or a list of them) as km/h: the lowest, mph converted; None if none."""
-    found = []
-    for v in value if isinstance(value, list) else [value]:
-        m = re.match(r"\s*(\d+(?:\.\d+)?)\s*(mph)?", str(v))
-        if m:
-            found.append(float(m.group(1)) * (1.609 if m.group(2) else 1.0))
-    return min(found) if found else None
 
 
 def source_counts(frame: gpd.GeoDataFrame, *, default: str = "pack") -> dict[str, int]:

@@ -40,6 +40,8 @@ from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
 from islandcare.config import AreaConfig, cache_dir
+from islandcare.data.osm.graphml import forget as forget_graphml
+from islandcare.data.osm.graphml import read_road_edges
 from islandcare.data.pack import Area
 from islandcare.engine import Engine
 from islandcare.network.air import flights, flying
@@ -227,6 +229,7 @@ def _read_graphml(path: str, _mtime_ns: int, _size: int) -> tuple[
         try:
             with np.load(side, allow_pickle=False) as z:
                 if np.array_equal(z["stamp"], stamp):
+                    forget_graphml(path)
                     ids, x, y = z["ids"].tolist(), z["x"].tolist(), z["y"].tolist()
                     speed = [None if np.isnan(v) else v for v in z["maxspeed"].tolist()]
                     u, v = z["u"].tolist(), z["v"].tolist()
@@ -235,7 +238,7 @@ def _read_graphml(path: str, _mtime_ns: int, _size: int) -> tuple[
                              zip(u, v, z["length"].tolist(), z["highway"].tolist(), speed, strict=True)])
         except (OSError, KeyError, ValueError):
             pass  # unreadable: parse the GraphML again
-    nodes, edges = _parse_graphml(path)
+    nodes, edges = _edges_read_for_the_cache(path) or _parse_graphml(path)
     try:
         ids = list(nodes)
         pos = {n: i for i, n in enumerate(ids)}
@@ -251,6 +254,32 @@ def _read_graphml(path: str, _mtime_ns: int, _size: int) -> tuple[
     except (OSError, KeyError):
         pass  # a read-only cache folder (or an edge to an unlisted node): parse each time
     return nodes, edges
+
+
+def _edges_read_for_the_cache(path: str) -> tuple[dict[str, tuple[float, float]],
+                                                  list[tuple[str, str, float, str, bool, float | None]]] | None:
+    """Road nodes and edges from the GraphML as the OpenStreetMap cache loader read it (kept), else None.
+
+    A cold cache's loader reads the XML for its roads layer
+    (:func:`islandcare.data.osm.graphml.read_road_edges`); the edges here are
+    those, in the file's order, as :func:`_parse_graphml` would give them.
+    """
+    try:
+        read = read_road_edges(path, graph_order=False)
+    except Exception:  # noqa: BLE001 - a GraphML that reader does not take: parsed the slow way
+        return None
+    if read is None:
+        return None
+    xy, edges = read
+    nodes = {road_node(n): p for n, p in xy.items()}
+    out: list[tuple[str, str, float, str, bool, float | None]] = []
+    for u, v, d in edges:
+        hw = d.get("highway", "other")
+        hw = hw[0] if isinstance(hw, list) else hw
+        speed = d.get("maxspeed")
+        out.append((road_node(u), road_node(v), float(d.get("length", 0.0)), str(hw), True,  # type: ignore[arg-type]
+                    _maxspeed(speed) if speed is not None else None))
+    return nodes, out
 
 
 def _parse_graphml(path: str) -> tuple[dict[str, tuple[float, float]],

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import branca.colormap as cm
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -28,7 +29,7 @@ from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
 from islandcare.network.air import flight_minutes
 from islandcare.network.sea import haversine_km
-from islandcare.render.geojson import line_features
+from islandcare.render.geojson import line_features, merged_line_features
 from islandcare.render.map_controls import rule_marks
 from islandcare.render.map_style import (
     _BRIDGE,
@@ -236,27 +237,54 @@ def _split_at_outline(lines: gpd.GeoDataFrame, outline: BaseGeometry) -> gpd.Geo
     return gpd.GeoDataFrame(parts[~parts.geometry.is_empty], geometry="geometry", crs=lines.crs)
 
 
+def _escaped(values: pd.Series) -> pd.Series:
+    """``values`` as HTML text, missing ones left missing (each distinct value escaped once)."""
+    return values.map({v: html_text(v) for v in values.dropna().unique()})
+
+
+_ROAD_FEATURES_MAX = 20_000
+"""Roads drawn one by one, each with its own tooltip, up to this many; a bigger layer (an OpenStreetMap
+graph of tens of thousands of nodes) is drawn as one merged line per class, source and side of the outline."""
+
+
 def _add_roads(m: folium.Map, area: Area) -> None:
-    """Draw the mapped roads, one layer per class; parts beyond the district faint."""
+    """Draw the mapped roads, one layer per class; parts beyond the district faint.
+
+    Up to :data:`_ROAD_FEATURES_MAX` roads each is a feature with its class, km and
+    source in its tooltip; above, the roads of a class are merged into one feature
+    per source and side of the outline, its tooltip giving the km drawn (each road
+    cut at the outline counted by the share of its length on that side).
+    """
     roads = area.layers["roads"]
     if roads.empty:
         return
-    roads = _split_at_outline(roads[["highway", "km", "source", "geometry"]], area.outline_geom)
+    merged = len(roads) > _ROAD_FEATURES_MAX
+    roads = roads[["highway", "km", "source", "geometry"]]
+    if merged:
+        roads = roads.assign(deg=shapely.length(roads.geometry.to_numpy()))
+    roads = _split_at_outline(roads, area.outline_geom)
+    if merged:
+        whole = roads.pop("deg").to_numpy()
+        share = np.divide(shapely.length(roads.geometry.to_numpy()), whole, out=np.ones_like(whole),
+                          where=whole > 0)
+        roads["km"] = roads["km"].to_numpy() * share
     roads["cls"] = roads["highway"].map(_road_class)
     present = set(roads["cls"])
     for cls in [c for c in _ROAD_STYLE if c in present] + sorted(present - set(_ROAD_STYLE)):
         colour, weight = _ROAD_STYLE.get(cls, _ROAD_OTHER)
         label = (f"{_ROAD_ZH.get(cls, '其他道路')} {cls} road, mapped, "
                  f"{area.config.speed_kmh(cls):g} km/h")
+        part = roads[roads["cls"] == cls].drop(columns="cls").assign(
+            highway=lambda d: _escaped(d["highway"]), source=lambda d: _escaped(d["source"]))
         folium.GeoJson(
-            line_features(roads[roads["cls"] == cls].drop(columns="cls").assign(
-                highway=lambda d: d["highway"].map(html_text, na_action="ignore"),
-                source=lambda d: d["source"].map(html_text, na_action="ignore"))),
+            merged_line_features(part, by=["highway", "source", "inside"], sums=("km",)) if merged
+            else line_features(part),
             name=_named(_swatch_line(colour, weight=weight), label),
             style_function=lambda f, c=colour, w=weight: {
                 "color": c, "weight": w, "opacity": 0.95 if f["properties"]["inside"] else 0.4},
             tooltip=folium.GeoJsonTooltip(["highway", "km", "source"],
-                                          aliases=["class 等级", "km", "source 来源"]),
+                                          aliases=["class 等级", "km (all drawn 共计)" if merged else "km",
+                                                   "source 来源"]),
         ).add_to(m)
 
 

@@ -29,6 +29,7 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 
+from islandcare.data.osm.graphml import graphml_road_columns
 from islandcare.data.osm.layers import (
     ATTRIBUTION,
     LAYER_COLUMNS,
@@ -153,7 +154,7 @@ def load_cached(area: str, cache_dir: Path) -> OsmData | None:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         # with the road layer saved beside it (stamped), the graph is read only if asked for
-        graph = None if road_layer_stamp(graph_file) is not None else _load_graph(graph_file)
+        graph = None if road_layer_stamp(graph_file) is not None else _road_layer_or_graph(graph_file)
         layers = {
             # DATE_AS_STRING: keep "2024-05-01" and "08:00" as text, not dates and times
             layer: _typed(
@@ -178,6 +179,24 @@ def _damaged(folder: Path, exc: BaseException) -> InputError:
 
 def _load_graph(graph_file: Path) -> nx.MultiDiGraph:
     return ox.load_graphml(graph_file)
+
+
+def _road_layer_or_graph(graph_file: Path) -> nx.MultiDiGraph | None:
+    """Save the roads layer of a cache's GraphML read directly (None: the graph waits), or load the graph.
+
+    Reading the few attributes the layer needs is several times faster than
+    building the networkx graph; a file that reader does not take, or a folder
+    the layer cannot be saved in, is loaded with osmnx as before.
+    """
+    try:
+        columns = graphml_road_columns(graph_file, keep=True)
+    except Exception:  # noqa: BLE001 - osmnx reads it or says why (reported as a damaged cache)
+        columns = None
+    if columns is not None:
+        _save_road_columns(graph_file, columns)
+        if road_layer_stamp(graph_file) is not None:
+            return None
+    return _load_graph(graph_file)
 
 
 class CachedOsmData(OsmData):
@@ -257,10 +276,14 @@ def save_road_layer(data: OsmData, columns: dict[str, np.ndarray]) -> None:
     """Keep road columns beside a cache's GraphML, stamped with it (nothing for other data, or read-only)."""
     if not isinstance(data, CachedOsmData) or data.graph_file is None:
         return
-    stamp = _stamp(data.graph_file)
+    _save_road_columns(data.graph_file, columns)
+
+
+def _save_road_columns(graph_file: Path, columns: dict[str, np.ndarray]) -> None:
+    stamp = _stamp(graph_file)
     if stamp is None:
         return
-    side = data.graph_file.with_name(ROAD_LAYER_FILE)
+    side = graph_file.with_name(ROAD_LAYER_FILE)
     tmp = side.with_name(side.name + ".tmp.npz")
     try:
         arrays: dict[str, Any] = {"stamp": stamp, **columns}

@@ -1,0 +1,70 @@
+"""The road layer of the map: road by road for a pack, merged per class for an OpenStreetMap-size graph."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pytest
+import shapely
+
+from islandcare.data.pack import load_pack
+from islandcare.render import map_layers
+from islandcare.render.geojson import merged_line_features
+
+
+def _frame(rows: list[tuple[str, float, str | None, list[tuple[float, float]]]]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"highway": [r[0] for r in rows], "km": [r[1] for r in rows],
+                             "source": [r[2] for r in rows]},
+                            geometry=[shapely.LineString(r[3]) for r in rows], crs="EPSG:4326")
+
+
+def test_merged_features_join_lines_end_to_end_per_group() -> None:
+    frame = _frame([("trunk", 1.0, "osm", [(121.0, 29.0), (121.1, 29.0)]),
+                    ("trunk", 2.0, "osm", [(121.1, 29.0), (121.1, 29.123456789)]),  # continues the first
+                    ("trunk", 4.0, None, [(121.5, 29.5), (121.6, 29.5)]),
+                    ("primary", 8.0, "osm", [(122.0, 30.0), (122.1, 30.0)])])
+    fc = merged_line_features(frame, by=["highway", "source"], sums=("km",))
+    got = {(f["properties"]["highway"], f["properties"]["source"]): f for f in fc["features"]}
+    assert set(got) == {("trunk", "osm"), ("trunk", None), ("primary", "osm")}
+    joined = got[("trunk", "osm")]
+    assert joined["properties"]["km"] == 3.0
+    assert joined["geometry"] == {"type": "MultiLineString",
+                                  "coordinates": [[[121.0, 29.0], [121.1, 29.0], [121.1, 29.123457]]]}
+    assert joined["bbox"] == [121.0, 29.0, 121.1, 29.123457]
+    assert got[("trunk", None)]["properties"]["km"] == 4.0
+    assert len({f["id"] for f in fc["features"]}) == 3
+    with pytest.raises(ValueError, match="line strings"):
+        merged_line_features(frame.set_geometry(gpd.points_from_xy([121.0] * 4, [29.0] * 4, crs="EPSG:4326")),
+                             by=["highway"])
+
+
+def _road_layers(m: folium.Map) -> list[folium.GeoJson]:
+    return [c for c in m._children.values() if isinstance(c, folium.GeoJson)]
+
+
+@pytest.mark.parametrize("limit", [None, 0])
+def test_roads_drawn_one_by_one_or_merged_show_the_same_lines(monkeypatch: pytest.MonkeyPatch,
+                                                              limit: int | None) -> None:
+    area = load_pack("fenghua")
+    roads = area.layers["roads"]
+    if limit is not None:
+        monkeypatch.setattr(map_layers, "_ROAD_FEATURES_MAX", limit)
+    m = folium.Map()
+    map_layers._add_roads(m, area)
+    layers = _road_layers(m)
+    assert len(layers) == len({h.removesuffix("_link") for h in roads["highway"]})
+    features = [f for layer in layers for f in layer.data["features"]]
+    pieces = map_layers._split_at_outline(roads[["highway", "km", "source", "geometry"]], area.outline_geom)
+    drawn = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in features])
+    assert shapely.hausdorff_distance(drawn, shapely.union_all(pieces.geometry.to_numpy())) < 1e-6
+    if limit is None:  # a pack: each piece its own feature, with its road's km in the tooltip
+        assert len(features) == len(pieces)
+        assert sorted(f["properties"]["km"] for f in features) == sorted(pieces["km"])
+    else:  # merged: one feature per class, source and side of the outline; the km drawn add up to the roads'
+        keys = {(f["properties"]["highway"], f["properties"]["source"], f["properties"]["inside"]) for f in features}
+        assert len(keys) == len(features) < len(pieces)
+        total = sum(f["properties"]["km"] for f in features)
+        assert total == pytest.approx(roads["km"].sum(), abs=0.05 * len(features))
+        assert {f["properties"]["inside"] for f in features} == {True, False}
+    html = m.get_root().render()
+    assert ("km (all drawn" in html) == (limit is not None)
