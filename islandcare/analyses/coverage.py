@@ -41,20 +41,10 @@ __all__ = ["Circle", "CircleResult", "circles_for", "evaluate_circle", "facility
 STATUSES = ("covered", "underserved", "unknown")
 
 
-@dataclass(frozen=True)
-class Circle:
-    """One service circle's rule, read from the area file.
-
-    ``limits`` maps a settlement class (town/countryside) to (minutes, travel
-    profile); ``kinds`` are the facility kinds that serve it.
-    """
-
-    key: str
-    label: str
-    kinds: tuple[str, ...]
-    limits: dict[str, tuple[float, str]]
-    night: bool = False
-    sources: dict[str, str] = field(default_factory=dict)
+#: One service circle's rule, read from the area file: the circle's :class:`~islandcare.analyses.rules.CircleRule`
+#: (``limits`` maps a settlement class, town or countryside, to (minutes, travel profile); ``kinds``
+#: are the facility kinds that serve it).
+Circle = CircleRule
 
 
 @dataclass

@@ -32,7 +32,6 @@ from islandcare.network.assemble import Network
 from islandcare.network.scenario import Scenario
 
 if TYPE_CHECKING:
-    from islandcare.analyses.coverage import Circle
     from islandcare.engine import Engine
 
 __all__ = [
@@ -209,8 +208,8 @@ class CircleRule(Rule):
     """A service circle: a place within its class's minutes of a facility of some kinds."""
 
     @classmethod
-    def of(cls, circle: Circle) -> CircleRule:
-        """Return the rule of a :class:`~islandcare.analyses.coverage.Circle`."""
+    def of(cls, circle: CircleRule) -> CircleRule:
+        """Return a copy of a circle's rule (:class:`~islandcare.analyses.coverage.Circle` is this class)."""
         return cls(key=circle.key, label=circle.label, kinds=tuple(circle.kinds), limits=dict(circle.limits),
                    night=circle.night, sources=dict(circle.sources))
 
