@@ -15,6 +15,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from islandcare.network.grid import neighbour_links
+
 __all__ = ["land_lattice", "on_land_nearest", "shore_land"]
 
 _SHORE: dict[tuple, object] = {}
@@ -68,8 +70,6 @@ def on_land_nearest(tree, points: np.ndarray, shore, *, k: int = 8) -> tuple[np.
     return (np.where(found, dist[np.arange(n), first], np.inf),
             np.where(found, idx[np.arange(n), first], -1))
 
-_NEIGHBOURS = ((1, 0), (0, 1), (1, 1), (1, -1))
-
 
 def land_lattice(land: gpd.GeoDataFrame, *, spacing_m: float,
                  epsg: int) -> tuple[np.ndarray, list[str], list[tuple[int, int, float]]]:
@@ -119,18 +119,10 @@ def land_lattice(land: gpd.GeoDataFrame, *, spacing_m: float,
         pts = np.column_stack([mx[rows, cols], my[rows, cols]])
         xs.append(pts)
         ids.extend([str(land_id)] * len(rows))
-        for dr, dc in _NEIGHBOURS:
-            r2, c2 = rows + dr, cols + dc
-            ok = (r2 >= 0) & (r2 < inside.shape[0]) & (c2 >= 0) & (c2 < inside.shape[1])
-            r1, c1, r2, c2 = rows[ok], cols[ok], r2[ok], c2[ok]
-            j = index[r2, c2]
-            has = j >= 0
-            r1, c1, r2, c2, j = r1[has], c1[has], r2[has], c2[has], j[has]
-            i = index[r1, c1]
+        for r1, c1, r2, c2, i, j, length in neighbour_links(index, rows, cols, spacing_m=spacing_m):
             midx = (mx[r1, c1] + mx[r2, c2]) / 2
             midy = (my[r1, c1] + my[r2, c2]) / 2
             on_land = shapely.contains_xy(geom, midx, midy)
-            length = spacing_m * (2 ** 0.5 if dr and dc else 1.0)
             edges.extend(zip(i[on_land].tolist(), j[on_land].tolist(), itertools.repeat(length)))
         offset += len(rows)
     xy = np.vstack(xs) if xs else np.zeros((0, 2))

@@ -23,9 +23,10 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
+from islandcare.network.grid import neighbour_links
+
 __all__ = ["SeaRouter", "sea_router"]
 
-_STEPS = ((1, 0), (0, 1), (1, 1), (1, -1))
 _CACHE: dict[tuple, SeaRouter] = {}
 
 
@@ -168,14 +169,7 @@ def sea_router(land: gpd.GeoDataFrame, bbox: list[float], *, epsg: int,
         r0, r1 = np.searchsorted(gy, by0 - grow, side="left"), np.searchsorted(gy, by1 + grow, side="right")
         near_land[r0:r1, c0:c1] = True
     tails, heads, lengths = [], [], []
-    for dr, dc in _STEPS:
-        r2, c2 = rows + dr, cols + dc
-        ok = (r2 >= 0) & (r2 < sea.shape[0]) & (c2 >= 0) & (c2 < sea.shape[1])
-        r1, c1, r2, c2 = rows[ok], cols[ok], r2[ok], c2[ok]
-        j = index[r2, c2]
-        has = j >= 0
-        r1, c1, r2, c2, j = r1[has], c1[has], r2[has], c2[has], j[has]
-        i = index[r1, c1]
+    for r1, c1, r2, c2, i, j, length in neighbour_links(index, rows, cols, spacing_m=spacing_m):
         near = np.flatnonzero(near_land[r1, c1])
         coords = np.stack([np.column_stack([mx[r1[near], c1[near]], my[r1[near], c1[near]]]),
                            np.column_stack([mx[r2[near], c2[near]], my[r2[near], c2[near]]])], axis=1)
@@ -184,7 +178,6 @@ def sea_router(land: gpd.GeoDataFrame, bbox: list[float], *, epsg: int,
         hit = near[np.unique(shapely.STRtree(lines).query(parts, predicate="intersects")[1])]
         clear = np.ones(len(i), dtype=bool)
         clear[hit] = False
-        length = spacing_m * (2 ** 0.5 if dr and dc else 1.0)
         tails.append(i[clear])
         heads.append(j[clear])
         lengths.append(np.full(int(clear.sum()), length))
