@@ -22,7 +22,6 @@ import pytest
 from islandcare.analyses.coverage import circles_for, evaluate_circle, facility_sources
 from islandcare.analyses.places import places
 from islandcare.analyses.rules import (
-    CircleRule,
     ResponseRule,
     Sources,
     Unreached,
@@ -191,7 +190,7 @@ def test_coverage_only_grows_when_a_site_is_added(shengsi):
     area, pl, nets = shengsi
     circle = next(c for c in circles_for(area) if c.key == "primary_care")
     base = evaluate_circle(area, pl, nets, circle, with_legs=False)
-    rule = CircleRule.of(circle)
+    rule = circle  # a circle is its rule
     extra = {}
     for profile in rule.profiles:
         net = nets.get(rule.scenario(profile))

@@ -119,7 +119,7 @@ def evaluate_circle(area: Area, places: pd.DataFrame, nets: NetworkCache, circle
         ``status``, ``reason`` and ``reason_code`` (an
         :class:`~islandcare.analyses.rules.Unreached` value, None when inside).
     """
-    rule = CircleRule.of(circle)
+    rule = circle
     out = places.copy()
     n = len(out)
     cols = {c: np.full(n, np.nan) for c in ("minutes", "limit")}

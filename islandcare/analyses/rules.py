@@ -207,12 +207,6 @@ class Rule:
 class CircleRule(Rule):
     """A service circle: a place within its class's minutes of a facility of some kinds."""
 
-    @classmethod
-    def of(cls, circle: CircleRule) -> CircleRule:
-        """Return a copy of a circle's rule (:class:`~islandcare.analyses.coverage.Circle` is this class)."""
-        return cls(key=circle.key, label=circle.label, kinds=tuple(circle.kinds), limits=dict(circle.limits),
-                   night=circle.night, sources=dict(circle.sources))
-
     REASONS: ClassVar[Mapping[Unreached, str]] = {
         Unreached.NO_POINT: "no known point for this place: time unknown",
         Unreached.NO_FACILITY: "not reached: no facility of this kind has a known point",
@@ -279,7 +273,7 @@ def circle_rules(area: Area) -> list[CircleRule]:
     """Return the rule of every circle of the area file, primary care first (from :func:`circles_for`)."""
     from islandcare.analyses.coverage import circles_for
 
-    return [CircleRule.of(c) for c in circles_for(area)]
+    return circles_for(area)  # coverage.Circle is CircleRule
 
 
 # --- sources --------------------------------------------------------------------
