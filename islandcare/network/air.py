@@ -102,27 +102,32 @@ def flights(facilities: pd.DataFrame, cfg: AreaConfig, *, node_of_facility: dict
         return []
     dispatch = float(cfg.get("helicopter.dispatch_minutes"))
     landing = float(cfg.get("helicopter.landing_minutes"))
+    base_sites, pad_sites, hospital_sites = _sites(bases), _sites(pads), _sites(hospital_pads)
     out: list[SeaEdge] = []
     arrival: dict[str, float] = {}
-    for _, pad in pd.concat([pads, hospital_pads]).iterrows():
-        best = min(dispatch + flight_minutes(haversine_km(b.geometry.x, b.geometry.y,
-                                                          pad.geometry.x, pad.geometry.y), cfg)
-                   + landing for _, b in bases.iterrows())
-        arrival[pad["facility_id"]] = best
-    for _, b in bases.iterrows():
-        for _, pad in pads.iterrows():
-            km = haversine_km(b.geometry.x, b.geometry.y, pad.geometry.x, pad.geometry.y)
-            note = pad.get("note") if isinstance(pad.get("note"), str) else ""
-            out.append(SeaEdge(node_of_facility[b["facility_id"]], node_of_facility[pad["facility_id"]],
+    for pid, px, py, _ in pad_sites + hospital_sites:
+        arrival[pid] = min(dispatch + flight_minutes(haversine_km(bx, by, px, py), cfg) + landing
+                           for _, bx, by, _ in base_sites)
+    for bid, bx, by, _ in base_sites:
+        for pid, px, py, note in pad_sites:
+            km = haversine_km(bx, by, px, py)
+            out.append(SeaEdge(node_of_facility[bid], node_of_facility[pid],
                                dispatch + flight_minutes(km, cfg) + landing, "air", False,
-                               f"air:{b['facility_id']}",
-                               "dispatch + flight + landing" + (f"; {note}" if note else "")))
-    for _, pad in pads.iterrows():
-        for _, h in hospital_pads.iterrows():
-            km = haversine_km(pad.geometry.x, pad.geometry.y, h.geometry.x, h.geometry.y)
-            out.append(SeaEdge(node_of_facility[pad["facility_id"]], node_of_facility[h["facility_id"]],
-                               arrival[pad["facility_id"]] + flight_minutes(km, cfg) + landing,
-                               "air", False, f"air:{pad['facility_id']}",
+                               f"air:{bid}",
+                               "dispatch + flight + landing" + (f"; {note}" if note else "")))  # "" or None: none
+    for pid, px, py, note in pad_sites:
+        for hid, hx, hy, _ in hospital_sites:
+            km = haversine_km(px, py, hx, hy)
+            out.append(SeaEdge(node_of_facility[pid], node_of_facility[hid],
+                               arrival[pid] + flight_minutes(km, cfg) + landing,
+                               "air", False, f"air:{pid}",
                                "helicopter comes to the pad, then flies the patient to the hospital pad"
-                               + (f"; {pad['note']}" if isinstance(pad.get("note"), str) else "")))
+                               + (f"; {note}" if isinstance(note, str) else "")))
     return out
+
+
+def _sites(frame: pd.DataFrame) -> list[tuple[str, float, float, object]]:
+    """Return (facility id, lon, lat, note) per row: the fields a flight needs, read once (not per leg)."""
+    notes = frame["note"].tolist() if "note" in frame else [None] * len(frame)
+    return [(fid, g.x, g.y, note if isinstance(note, str) else None)
+            for fid, g, note in zip(frame["facility_id"], frame["geometry"], notes, strict=True)]
