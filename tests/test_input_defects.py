@@ -315,6 +315,32 @@ def test_an_empty_written_file_never_replaces_the_good_one(tmp_path, monkeypatch
     assert isinstance(pd, object)
 
 
+@pytest.mark.parametrize("damage", ["cut", "rows_missing"])
+def test_a_damaged_written_workbook_never_replaces_the_good_one(tmp_path, monkeypatch, damage):
+    import pandas as pd
+
+    from islandcare import export
+
+    frame = pd.DataFrame({"name": ["a", "b", "c"], "n": [1, 2, 3]})
+    path = tmp_path / "x.xlsx"
+    export.write_table(frame, path)
+    good = path.read_bytes()
+    real = export._write_xlsx
+
+    def damaged(data, tmp, **kw):
+        if damage == "cut":  # a full disk: the file ends early
+            real(data, tmp, **kw)
+            tmp.write_bytes(tmp.read_bytes()[: len(good) // 2])
+        else:  # a complete file with a row short
+            real(data.iloc[:-1], tmp, **kw)
+
+    monkeypatch.setattr(export, "_write_xlsx", damaged)
+    with pytest.raises(OSError, match="incomplete"):
+        export.write_table(frame, path)
+    assert path.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["x.xlsx"]
+
+
 def test_interrupted_area_folder_leaves_the_old_one(tmp_path):
     import datetime as dt
 
