@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from islandcare.analyses.rules import live_facilities
+from islandcare.analyses.rules import kept_on_area, live_facilities
 from islandcare.data.pack import Area
 from islandcare.network import nodes
 from islandcare.network.assemble import NetworkCache
@@ -38,6 +38,10 @@ MODE_SETS: dict[str, dict[str, bool]] = {
 
 def hospital_nodes(area: Area) -> dict[str, str]:
     """``county`` and ``referral`` hospital facility ids, by the names in the area file."""
+    return dict(kept_on_area(area, "hospital_nodes", lambda: _hospital_nodes(area)))
+
+
+def _hospital_nodes(area: Area) -> dict[str, str]:
     fac = area.layers["facilities"]
     out = {}
     for role, key in (("county", "area.county_hospital"), ("referral", "area.referral_hospital")):

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,8 @@ from islandcare.network.scenario import Scenario
 
 if TYPE_CHECKING:
     from islandcare.engine import Engine
+
+T = TypeVar("T")
 
 __all__ = [
     "AmbulanceNorm",
@@ -311,8 +313,26 @@ def _sources_of(rows: pd.DataFrame, delays: Sequence[float]) -> Sources:
                    tuple(rows["name"]), tuple(str(f) for f in rows["facility_id"]), quality, xy)
 
 
+def kept_on_area(area: Area, key: str, make: Callable[[], T]) -> T:
+    """Return ``make()``, kept on ``area`` while its facilities layer is the same object.
+
+    For what is derived from the facilities alone and asked for once per
+    scenario network; a site check's area (another facilities layer) gets its own.
+    """
+    fac = area.layers["facilities"]
+    kept = area.__dict__.setdefault("_from_facilities", {})
+    hit = kept.get(key)
+    if hit is None or hit[0] is not fac:
+        hit = kept[key] = (fac, make())
+    return hit[1]
+
+
 def emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
     """Return the existing emergency bases and the rule that chose them (hospitals stand in when none)."""
+    return kept_on_area(area, "emergency_bases", lambda: _emergency_bases(area))
+
+
+def _emergency_bases(area: Area) -> tuple[pd.DataFrame, str]:
     live = live_facilities(area)
     stations = live[live["kind"].isin(EMERGENCY_STATION_KINDS)]
     air = live[live["kind"] == "air_base"]
