@@ -52,8 +52,8 @@ def places(area: Area) -> pd.DataFrame:
     vil = area.layers["villages"]
     # town or countryside by the area file's rule (official 2016 class, else register suffix)
     cls, rule = village_classes(vil, area.config) if len(vil) else ([], [])
-    for k, (_, v) in enumerate(vil.iterrows()):
-        has = _has_point(v.geometry)
+    for k, v in enumerate(vil.to_dict("records")):  # rows as dicts: faster than iterrows
+        has = _has_point(v["geometry"])
         rows.append({"unit": "village", "code": v["code"], "name": v["name"],
                      "township_code": v["township_code"], "township": v["township"],
                      "settlement_class": cls[k], "class_rule": rule[k],
@@ -62,13 +62,13 @@ def places(area: Area) -> pd.DataFrame:
                      "location_quality": v["location_quality"],
                      "location_note": v["location_note"],
                      "node": nodes.village_node(v["code"]) if has else None,
-                     "lon": v.geometry.x if has else None, "lat": v.geometry.y if has else None,
+                     "lon": v["geometry"].x if has else None, "lat": v["geometry"].y if has else None,
                      "island_township": bool(outlying.get(v["township_code"], False))})
     seat = area.config.get("area.county_seat_township")
     listed = area.config.get("settlement_class.urban_townships")
     urban = {seat} if listed is None else set(listed)  # an empty list says: no township is urban
-    for _, t in tw.iterrows():
-        has = _has_point(t.geometry)
+    for t in tw.to_dict("records"):
+        has = _has_point(t["geometry"])
         pop = t.get("population")
         rows.append({"unit": "township_seat", "code": t["code"], "name": t["name"],
                      "township_code": t["code"], "township": t["name"],
@@ -81,7 +81,7 @@ def places(area: Area) -> pd.DataFrame:
                      "location_quality": t["location_quality"],
                      "location_note": "township seat point, standing for the township's population",
                      "node": nodes.township_node(t["code"]) if has else None,
-                     "lon": t.geometry.x if has else None, "lat": t.geometry.y if has else None,
+                     "lon": t["geometry"].x if has else None, "lat": t["geometry"].y if has else None,
                      "island_township": bool(t.get("outlying_island", False))})
     df = pd.DataFrame(rows, columns=PLACE_COLUMNS)
     # keep None (not NaN) for places with no point: pandas 3 infers a string dtype otherwise
