@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gc
 import json
 import math
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from islandcare import __version__
+from islandcare._gc import collect_less
 from islandcare.config import area_keys
 from islandcare.errors import InputError, capped_lines
 
@@ -28,8 +28,6 @@ __all__ = ["main"]
 T = TypeVar("T")
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_OFFLINE, EXIT_BUG = 0, 1, 2, 3, 4
-#: Allocations between two young-generation garbage collections (Python's default: 700).
-GC_THRESHOLD = 10_000
 
 
 class Console:
@@ -720,10 +718,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``islandcare`` command."""
-    # A run allocates many short-lived containers (frames, GeoJSON features); at
-    # Python's default threshold (700) the collector walks the whole heap about
-    # once per area, a tenth of a run. 10,000 keeps the same collector, run less often.
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    collect_less()
     parser = build_parser()
     args = parser.parse_args(argv)
     con = Console(quiet=args.quiet, verbose=args.verbose)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
+from islandcare._gc import collect_less
 from islandcare.errors import InputError
 
 __all__ = ["map_areas"]
@@ -22,6 +23,7 @@ __all__ = ["map_areas"]
 
 def _guarded(task: Callable[[str, Any], Any], key: str, arg: Any) -> tuple[str, Any]:
     """Run a task; a user's mistake comes back as data (its problems survive the trip)."""
+    collect_less()  # as the command does in its own process
     try:
         return "ok", task(key, arg)
     except InputError as exc:
