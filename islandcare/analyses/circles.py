@@ -140,22 +140,47 @@ def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
     nx_, ny_ = (np.ceil((hi - lo) / cell_m).astype(int) + 1)
     seg = end - start
     steps = np.maximum(1, np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / (cell_m / 2)).astype(np.int64))
-    k = np.repeat(np.arange(len(steps)), steps + 1)  # samples every half cell, both ends included
-    first = np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
-    t = (np.arange(len(k)) - first) / np.repeat(steps, steps + 1)
-    ij = np.rint((start[k] + seg[k] * t[:, None] - lo) / cell_m).astype(np.int64)
+    first = np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)  # samples every half cell, both ends included
+    t = (np.arange(len(first)) - first) / np.repeat(steps, steps + 1)
+    ij = np.rint((np.repeat(start, steps + 1, axis=0) + np.repeat(seg, steps + 1, axis=0) * t[:, None] - lo)
+                 / cell_m).astype(np.int64)
     r = int(width_m // cell_m)  # every cell whose centre is within the width of a sampled one
     inside = (ij[:, 0] >= r) & (ij[:, 0] < nx_ - r) & (ij[:, 1] >= r) & (ij[:, 1] < ny_ - r)
     ij = ij[inside]
-    on_line = np.unique(ij[:, 1] * nx_ + ij[:, 0])
+    reached = np.zeros(ny_ * nx_, dtype=bool)
+    reached[ij[:, 1] * nx_ + ij[:, 0]] = True
+    on_line = np.flatnonzero(reached)  # the sampled cells, each once
     dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
     disc = (dx * dx + dy * dy) * cell_m ** 2 <= (width_m - cell_m / 4) ** 2
-    reached = np.zeros(ny_ * nx_, dtype=np.float64)
-    reached[(on_line[:, None] + (dy[disc] * nx_ + dx[disc])[None, :]).ravel()] = 1.0
-    gen = contourpy.contour_generator(z=reached.reshape(ny_, nx_), fill_type="OuterOffset")
+    reached[(on_line[:, None] + (dy[disc] * nx_ + dx[disc])[None, :]).ravel()] = True
+    reached = reached.reshape(ny_, nx_)
     polys = []
-    for pts, offsets in zip(*gen.filled(0.5, 2.0), strict=True):
-        pts = pts * cell_m + lo
-        rings = [pts[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
-        polys.append(shapely.Polygon(rings[0], rings[1:]))
+    for rows, cols in _row_bands(reached):
+        gen = contourpy.contour_generator(z=reached[rows, cols], fill_type="OuterOffset")
+        corner = np.array([cols.start, rows.start], dtype=np.float64)
+        for pts, offsets in zip(*gen.filled(0.5, 2.0), strict=True):
+            pts = (pts + corner) * cell_m + lo
+            rings = [pts[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
+            polys.append(shapely.Polygon(rings[0], rings[1:]))
     return shapely.MultiPolygon(polys) if polys else shapely.GeometryCollection()
+
+
+def _row_bands(reached: np.ndarray) -> list[tuple[slice, slice]]:
+    """Split a raster into bands of rows that share no grid square, each cropped to its columns.
+
+    A band ends at an empty row, so no square of the grid touches two bands.
+    Each band keeps one empty row and column around its cells (where the
+    raster has them), so tracing band by band draws the same polygons, in the
+    same order (the tracer walks the rows upwards), as tracing the whole raster.
+    """
+    rows = np.flatnonzero(reached.any(axis=1))
+    if not len(rows):
+        return []
+    cut = np.flatnonzero(np.diff(rows) > 1)
+    bands = []
+    for a, b in zip(np.r_[rows[0], rows[cut + 1]], np.r_[rows[cut], rows[-1]], strict=True):
+        r0, r1 = max(a - 1, 0), min(b + 2, reached.shape[0])
+        cols = np.flatnonzero(reached[r0:r1].any(axis=0))
+        c0, c1 = max(cols[0] - 1, 0), min(cols[-1] + 2, reached.shape[1])
+        bands.append((slice(int(r0), int(r1)), slice(int(c0), int(c1))))
+    return bands
