@@ -140,15 +140,14 @@ def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
     nx_, ny_ = (np.ceil((hi - lo) / cell_m).astype(int) + 1)
     seg = end - start
     steps = np.maximum(1, np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / (cell_m / 2)).astype(np.int64))
-    first = np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)  # samples every half cell, both ends included
-    t = (np.arange(len(first)) - first) / np.repeat(steps, steps + 1)
-    ij = np.rint((np.repeat(start, steps + 1, axis=0) + np.repeat(seg, steps + 1, axis=0) * t[:, None] - lo)
-                 / cell_m).astype(np.int64)
+    n = steps + 1  # samples every half cell, both ends included
+    t = (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(steps, n)
+    i = np.rint((np.repeat(start[:, 0], n) + np.repeat(seg[:, 0], n) * t - lo[0]) / cell_m).astype(np.int64)
+    j = np.rint((np.repeat(start[:, 1], n) + np.repeat(seg[:, 1], n) * t - lo[1]) / cell_m).astype(np.int64)
     r = int(width_m // cell_m)  # every cell whose centre is within the width of a sampled one
-    inside = (ij[:, 0] >= r) & (ij[:, 0] < nx_ - r) & (ij[:, 1] >= r) & (ij[:, 1] < ny_ - r)
-    ij = ij[inside]
+    inside = (i >= r) & (i < nx_ - r) & (j >= r) & (j < ny_ - r)
     reached = np.zeros(ny_ * nx_, dtype=bool)
-    reached[ij[:, 1] * nx_ + ij[:, 0]] = True
+    reached[(j * nx_ + i)[inside]] = True
     on_line = np.flatnonzero(reached)  # the sampled cells, each once
     dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
     disc = (dx * dx + dy * dy) * cell_m ** 2 <= (width_m - cell_m / 4) ** 2
