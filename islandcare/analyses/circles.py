@@ -146,17 +146,22 @@ def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
     j = np.rint((np.repeat(start[:, 1], n) + np.repeat(seg[:, 1], n) * t - lo[1]) / cell_m).astype(np.int64)
     r = int(width_m // cell_m)  # every cell whose centre is within the width of a sampled one
     inside = (i >= r) & (i < nx_ - r) & (j >= r) & (j < ny_ - r)
-    reached = np.zeros(ny_ * nx_, dtype=bool)
-    reached[(j * nx_ + i)[inside]] = True
-    on_line = np.flatnonzero(reached)  # the sampled cells, each once
+    line = np.zeros(ny_ * nx_, dtype=bool)
+    line[(j * nx_ + i)[inside]] = True
+    line = line.reshape(ny_, nx_)
     dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
     disc = (dx * dx + dy * dy) * cell_m ** 2 <= (width_m - cell_m / 4) ** 2
-    reached[(on_line[:, None] + (dy[disc] * nx_ + dx[disc])[None, :]).ravel()] = True
-    reached = reached.reshape(ny_, nx_)
+    reached = np.zeros_like(line)
+    for r0, r1, c0, c1 in _row_bands(line):  # no sampled cell lies within r of the raster's edge
+        src = line[r0:r1, c0:c1]
+        for oy, ox in zip(dy[disc], dx[disc], strict=True):
+            reached[r0 + oy:r1 + oy, c0 + ox:c1 + ox] |= src
     polys = []
-    for rows, cols in _row_bands(reached):
-        gen = contourpy.contour_generator(z=reached[rows, cols], fill_type="OuterOffset")
-        corner = np.array([cols.start, rows.start], dtype=np.float64)
+    for r0, r1, c0, c1 in _row_bands(reached):
+        r0, c0 = max(r0 - 1, 0), max(c0 - 1, 0)  # one empty row and column around, where the raster has them
+        r1, c1 = min(r1 + 1, ny_), min(c1 + 1, nx_)
+        gen = contourpy.contour_generator(z=reached[r0:r1, c0:c1], fill_type="OuterOffset")
+        corner = np.array([c0, r0], dtype=np.float64)
         for pts, offsets in zip(*gen.filled(0.5, 2.0), strict=True):
             pts = (pts + corner) * cell_m + lo
             rings = [pts[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
@@ -164,22 +169,21 @@ def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
     return shapely.MultiPolygon(polys) if polys else shapely.GeometryCollection()
 
 
-def _row_bands(reached: np.ndarray) -> list[tuple[slice, slice]]:
-    """Split a raster into bands of rows that share no grid square, each cropped to its columns.
+def _row_bands(raster: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Return the bands of rows of a boolean raster split at empty rows, as (row0, row1, col0, col1).
 
-    A band ends at an empty row, so no square of the grid touches two bands.
-    Each band keeps one empty row and column around its cells (where the
-    raster has them), so tracing band by band draws the same polygons, in the
-    same order (the tracer walks the rows upwards), as tracing the whole raster.
+    Each band holds the set cells of rows ``row0`` to ``row1 - 1``, all
+    between columns ``col0`` and ``col1 - 1``. No square of the grid touches
+    two bands, so tracing the bands one by one (with an empty row and column
+    around each) draws the same polygons as tracing the whole raster, in the
+    same order: the tracer walks the rows upwards.
     """
-    rows = np.flatnonzero(reached.any(axis=1))
+    rows = np.flatnonzero(raster.any(axis=1))
     if not len(rows):
         return []
     cut = np.flatnonzero(np.diff(rows) > 1)
     bands = []
-    for a, b in zip(np.r_[rows[0], rows[cut + 1]], np.r_[rows[cut], rows[-1]], strict=True):
-        r0, r1 = max(a - 1, 0), min(b + 2, reached.shape[0])
-        cols = np.flatnonzero(reached[r0:r1].any(axis=0))
-        c0, c1 = max(cols[0] - 1, 0), min(cols[-1] + 2, reached.shape[1])
-        bands.append((slice(int(r0), int(r1)), slice(int(c0), int(c1))))
+    for a, b in zip(np.r_[rows[0], rows[cut + 1]], np.r_[rows[cut], rows[-1]] + 1, strict=True):
+        cols = np.flatnonzero(raster[a:b].any(axis=0))
+        bands.append((int(a), int(b), int(cols[0]), int(cols[-1]) + 1))
     return bands
