@@ -17,11 +17,13 @@ the land reached from there is drawn.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import contourpy
 import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -97,7 +99,15 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
     if band.is_empty:
         return shapely.GeometryCollection()
     clipped = shapely.intersection(band, shapely.clip_by_rect(land_m, *band.bounds))  # only nearby coast
-    return gpd.GeoSeries([clipped], crs=epsg).to_crs(4326).iloc[0]
+    to_wgs84 = _to_wgs84(epsg)
+    return shapely.transform(clipped, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
+
+
+@functools.cache
+def _to_wgs84(epsg: int) -> pyproj.Transformer:
+    """Return the transformer from a metric CRS to WGS-84 (lon, lat), as ``GeoSeries.to_crs(4326)`` makes it."""
+    return pyproj.Transformer.from_crs(pyproj.CRS.from_user_input(epsg), pyproj.CRS.from_user_input(4326),
+                                       always_xy=True)
 
 
 def _cache(net: Network) -> dict[tuple[Any, ...], Any]:
