@@ -134,6 +134,8 @@ def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
     """Return the area within ``width_m`` of the segments start→end, traced from a raster of ``cell_m`` cells.
 
     Only the part inside the box ``within`` (minx, miny, maxx, maxy) is traced.
+    The raster is stamped and traced band by band of rows (:func:`_row_bands`):
+    the reached land of islands far apart leaves most of it empty.
     """
     margin = width_m + 2 * cell_m
     near = ((np.maximum(start[:, 0], end[:, 0]) >= within[0] - width_m)
