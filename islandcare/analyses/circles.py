@@ -17,11 +17,13 @@ the land reached from there is drawn.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import contourpy
 import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -97,7 +99,15 @@ def reached_area(net: Network, minutes: np.ndarray, limit: float, *, land: BaseG
     if band.is_empty:
         return shapely.GeometryCollection()
     clipped = shapely.intersection(band, shapely.clip_by_rect(land_m, *band.bounds))  # only nearby coast
-    return gpd.GeoSeries([clipped], crs=epsg).to_crs(4326).iloc[0]
+    to_wgs84 = _to_wgs84(epsg)
+    return shapely.transform(clipped, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
+
+
+@functools.cache
+def _to_wgs84(epsg: int) -> pyproj.Transformer:
+    """Return the transformer from a metric CRS to WGS-84 (lon, lat), as ``GeoSeries.to_crs(4326)`` makes it."""
+    return pyproj.Transformer.from_crs(pyproj.CRS.from_user_input(epsg), pyproj.CRS.from_user_input(4326),
+                                       always_xy=True)
 
 
 def _cache(net: Network) -> dict[tuple[Any, ...], Any]:
@@ -124,6 +134,8 @@ def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
     """Return the area within ``width_m`` of the segments start→end, traced from a raster of ``cell_m`` cells.
 
     Only the part inside the box ``within`` (minx, miny, maxx, maxy) is traced.
+    The raster is stamped and traced band by band of rows (:func:`_row_bands`):
+    the reached land of islands far apart leaves most of it empty.
     """
     margin = width_m + 2 * cell_m
     near = ((np.maximum(start[:, 0], end[:, 0]) >= within[0] - width_m)
@@ -140,22 +152,50 @@ def _band(start: np.ndarray, end: np.ndarray, *, width_m: float, cell_m: float,
     nx_, ny_ = (np.ceil((hi - lo) / cell_m).astype(int) + 1)
     seg = end - start
     steps = np.maximum(1, np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / (cell_m / 2)).astype(np.int64))
-    k = np.repeat(np.arange(len(steps)), steps + 1)  # samples every half cell, both ends included
-    first = np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
-    t = (np.arange(len(k)) - first) / np.repeat(steps, steps + 1)
-    ij = np.rint((start[k] + seg[k] * t[:, None] - lo) / cell_m).astype(np.int64)
+    n = steps + 1  # samples every half cell, both ends included
+    t = (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(steps, n)
+    i = np.rint((np.repeat(start[:, 0], n) + np.repeat(seg[:, 0], n) * t - lo[0]) / cell_m).astype(np.int64)
+    j = np.rint((np.repeat(start[:, 1], n) + np.repeat(seg[:, 1], n) * t - lo[1]) / cell_m).astype(np.int64)
     r = int(width_m // cell_m)  # every cell whose centre is within the width of a sampled one
-    inside = (ij[:, 0] >= r) & (ij[:, 0] < nx_ - r) & (ij[:, 1] >= r) & (ij[:, 1] < ny_ - r)
-    ij = ij[inside]
-    on_line = np.unique(ij[:, 1] * nx_ + ij[:, 0])
+    inside = (i >= r) & (i < nx_ - r) & (j >= r) & (j < ny_ - r)
+    line = np.zeros(ny_ * nx_, dtype=bool)
+    line[(j * nx_ + i)[inside]] = True
+    line = line.reshape(ny_, nx_)
     dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
     disc = (dx * dx + dy * dy) * cell_m ** 2 <= (width_m - cell_m / 4) ** 2
-    reached = np.zeros(ny_ * nx_, dtype=np.float64)
-    reached[(on_line[:, None] + (dy[disc] * nx_ + dx[disc])[None, :]).ravel()] = 1.0
-    gen = contourpy.contour_generator(z=reached.reshape(ny_, nx_), fill_type="OuterOffset")
+    reached = np.zeros_like(line)
+    for r0, r1, c0, c1 in _row_bands(line):  # no sampled cell lies within r of the raster's edge
+        src = line[r0:r1, c0:c1]
+        for oy, ox in zip(dy[disc], dx[disc], strict=True):
+            reached[r0 + oy:r1 + oy, c0 + ox:c1 + ox] |= src
     polys = []
-    for pts, offsets in zip(*gen.filled(0.5, 2.0), strict=True):
-        pts = pts * cell_m + lo
-        rings = [pts[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
-        polys.append(shapely.Polygon(rings[0], rings[1:]))
+    for r0, r1, c0, c1 in _row_bands(reached):
+        r0, c0 = max(r0 - 1, 0), max(c0 - 1, 0)  # one empty row and column around, where the raster has them
+        r1, c1 = min(r1 + 1, ny_), min(c1 + 1, nx_)
+        gen = contourpy.contour_generator(z=reached[r0:r1, c0:c1], fill_type="OuterOffset")
+        corner = np.array([c0, r0], dtype=np.float64)
+        for pts, offsets in zip(*gen.filled(0.5, 2.0), strict=True):
+            pts = (pts + corner) * cell_m + lo
+            rings = [pts[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
+            polys.append(shapely.Polygon(rings[0], rings[1:]))
     return shapely.MultiPolygon(polys) if polys else shapely.GeometryCollection()
+
+
+def _row_bands(raster: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Return the bands of rows of a boolean raster split at empty rows, as (row0, row1, col0, col1).
+
+    Each band holds the set cells of rows ``row0`` to ``row1 - 1``, all
+    between columns ``col0`` and ``col1 - 1``. No square of the grid touches
+    two bands, so tracing the bands one by one (with an empty row and column
+    around each) draws the same polygons as tracing the whole raster, in the
+    same order: the tracer walks the rows upwards.
+    """
+    rows = np.flatnonzero(raster.any(axis=1))
+    if not len(rows):
+        return []
+    cut = np.flatnonzero(np.diff(rows) > 1)
+    bands = []
+    for a, b in zip(np.r_[rows[0], rows[cut + 1]], np.r_[rows[cut], rows[-1]] + 1, strict=True):
+        cols = np.flatnonzero(raster[a:b].any(axis=0))
+        bands.append((int(a), int(b), int(cols[0]), int(cols[-1]) + 1))
+    return bands

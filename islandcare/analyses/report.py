@@ -169,13 +169,19 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
         table = evaluate_circle(area, places, nets, circle)
         polys: dict[str, BaseGeometry] = {}
         if with_polygons:
+            drawn: dict[tuple[float, str], BaseGeometry | None] = {}  # classes of one limit and mode: one drawing
             for cls, (limit, mode) in circle.limits.items():
-                net = nets.get(Scenario(profile=mode, night=circle.night))
-                srcs = facility_sources(area, net, circle.kinds)
-                if not srcs:
-                    continue
-                best = net.engine.nearest(srcs, cutoff=limit).minutes
-                polys[cls] = reached_area(net, best, limit, land=area.land_union, epsg=area.config.utm_epsg)
+                if (limit, mode) not in drawn:
+                    net = nets.get(Scenario(profile=mode, night=circle.night))
+                    srcs = facility_sources(area, net, circle.kinds)
+                    drawn[(limit, mode)] = None
+                    if srcs:
+                        best = net.engine.nearest(srcs, cutoff=limit).minutes
+                        drawn[(limit, mode)] = reached_area(net, best, limit, land=area.land_union,
+                                                            epsg=area.config.utm_epsg)
+                geom = drawn[(limit, mode)]
+                if geom is not None:
+                    polys[cls] = geom
         report.circles[circle.key] = CircleResult(circle, table, polys)
         merged[f"{circle.key}_min"] = table["minutes"]
         merged[f"{circle.key}_limit"] = table["limit"]
