@@ -559,8 +559,8 @@ def _land_and_roads(area: Area) -> _LandRoads:
     lat_idx = _add_nodes(nodes, index, lat_ids)
     metric = [np.asarray(lat_xy, dtype=float).reshape(-1, 2)]  # metric coordinates, in node order
     land_id = dict(zip(lat_ids, lat_land, strict=True))
-    if lat_edges:
-        le = np.array(lat_edges, dtype=float)
+    if len(lat_edges):
+        le = lat_edges
         add_edges(lat_idx[le[:, 0].astype(np.int64)], lat_idx[le[:, 1].astype(np.int64)], le[:, 2],
                   _OFFROAD, both=True)
 

@@ -9,8 +9,6 @@ that travel at the area's stated off-road speed. Every lattice edge is marked
 
 from __future__ import annotations
 
-import itertools
-
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -72,7 +70,7 @@ def on_land_nearest(tree, points: np.ndarray, shore, *, k: int = 8) -> tuple[np.
 
 
 def land_lattice(land: gpd.GeoDataFrame, *, spacing_m: float,
-                 epsg: int) -> tuple[np.ndarray, list[str], list[tuple[int, int, float]]]:
+                 epsg: int) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Lattice nodes and edges over land polygons.
 
     Parameters
@@ -88,14 +86,14 @@ def land_lattice(land: gpd.GeoDataFrame, *, spacing_m: float,
     -------
     xy, land_ids, edges
         ``xy`` is an (n, 2) array of metric coordinates; ``land_ids`` the land
-        polygon of each node; ``edges`` (i, j, metres) pairs, each once.
+        polygon of each node; ``edges`` an (m, 3) array of (i, j, metres), each pair once.
         An island smaller than the spacing still gets one node (its
         representative point), so no inhabited rock is left without a node.
     """
     metric = land.to_crs(epsg)
     xs: list[np.ndarray] = []
     ids: list[str] = []
-    edges: list[tuple[int, int, float]] = []
+    edges: list[np.ndarray] = []  # (i, j, metres) blocks, in order
     offset = 0
     for land_id, geom in zip(metric["land_id"], metric.geometry, strict=True):
         minx, miny, maxx, maxy = geom.bounds
@@ -123,7 +121,7 @@ def land_lattice(land: gpd.GeoDataFrame, *, spacing_m: float,
             midx = (mx[r1, c1] + mx[r2, c2]) / 2
             midy = (my[r1, c1] + my[r2, c2]) / 2
             on_land = shapely.contains_xy(geom, midx, midy)
-            edges.extend(zip(i[on_land].tolist(), j[on_land].tolist(), itertools.repeat(length)))
+            edges.append(np.column_stack([i[on_land], j[on_land], np.full(int(on_land.sum()), length)]))
         offset += len(rows)
     xy = np.vstack(xs) if xs else np.zeros((0, 2))
-    return xy, ids, edges
+    return xy, ids, np.vstack(edges).astype(float) if edges else np.zeros((0, 3))
