@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import folium
 import geopandas as gpd
 import pytest
@@ -9,7 +11,7 @@ import shapely
 
 from islandcare.data.pack import load_pack
 from islandcare.render import map_layers
-from islandcare.render.geojson import merged_line_features
+from islandcare.render.geojson import features, merged_line_features
 
 
 def _frame(rows: list[tuple[str, float, str | None, list[tuple[float, float]]]]) -> gpd.GeoDataFrame:
@@ -68,3 +70,19 @@ def test_roads_drawn_one_by_one_or_merged_show_the_same_lines(monkeypatch: pytes
         assert {f["properties"]["inside"] for f in features} == {True, False}
     html = m.get_root().render()
     assert ("km (all drawn" in html) == (limit is not None)
+
+
+def test_features_are_what_folium_makes_of_the_frame() -> None:
+    """Lines, polygons with holes, multi-geometries, missing values and booleans: the same dictionary."""
+    square = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)], [[(0.2, 0.2), (0.4, 0.2), (0.4, 0.4)]])
+    frame = gpd.GeoDataFrame(
+        {"a": [1.5, None, 3.0, None, 2.0], "b": ["x", None, "z", "w", "v"], "c": [True, False, True, True, False]},
+        geometry=[square, shapely.MultiPolygon([square, shapely.Polygon([(5, 5), (6, 5), (6, 6)])]),
+                  shapely.LineString([(0, 0), (1, 1.123456789)]),
+                  shapely.MultiLineString([[(0, 0), (1, 1)], [(2, 2), (3, 3), (4, 4)]]),
+                  shapely.Polygon([(9, 9), (10, 9), (10, 10)])],
+        crs="EPSG:4326", index=[3, 7, 1, 0, 2])
+    for layer in (frame, frame[["geometry"]]):
+        assert features(layer) == json.loads(json.dumps(layer.__geo_interface__))
+    points = frame.set_geometry(gpd.points_from_xy(range(5), range(5), crs="EPSG:4326"))
+    assert features(points) is points  # left to folium

@@ -1,10 +1,11 @@
-"""GeoJSON of a layer of lines as folium makes it, made in arrays.
+"""GeoJSON of a map layer as folium makes it, made in arrays.
 
 ``folium.GeoJson(frame)`` builds ``json.loads(json.dumps(frame.__geo_interface__))``,
-which walks the frame feature by feature twice (most of a map's time for a
-layer of tens of thousands of roads). :func:`line_features` makes the same
-dictionary from arrays; folium takes a dictionary as it is, so the map is the
-same.
+which walks the frame feature by feature and point by point twice (most of a
+map's time for a layer of tens of thousands of roads, or of land and service
+circles of thousands of points). :func:`features` makes the same dictionary
+from arrays; folium takes a dictionary as it is, so the map is the same.
+:func:`line_features` is the same for a layer of lines.
 
 :func:`merged_line_features` is for a layer too big to draw road by road: one
 feature per group of rows (a road class, its source, inside or beyond the
@@ -23,37 +24,83 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["line_features", "merged_line_features"]
+__all__ = ["features", "line_features", "merged_line_features"]
 
-_LINESTRING, _MULTILINESTRING = 1, 5
+_LINESTRING, _POLYGON, _MULTILINESTRING, _MULTIPOLYGON = 1, 3, 5, 6
+_TYPES = {_LINESTRING: "LineString", _POLYGON: "Polygon", _MULTILINESTRING: "MultiLineString",
+          _MULTIPOLYGON: "MultiPolygon"}
+
+
+def _all_of(frame: gpd.GeoDataFrame, kinds: tuple[int, ...]) -> bool:
+    """Whether ``frame`` is in WGS-84 with unique columns and only non-empty 2-D geometries of ``kinds``."""
+    geoms = frame.geometry.to_numpy()
+    return not (frame.crs is None or not frame.crs.equals("EPSG:4326") or not frame.columns.is_unique
+                or not len(geoms) or shapely.is_missing(geoms).any() or shapely.is_empty(geoms).any()
+                or not np.isin(shapely.get_type_id(geoms), kinds).all()
+                or shapely.has_z(geoms).any())
 
 
 def _all_lines(frame: gpd.GeoDataFrame) -> bool:
     """Whether ``frame`` is in WGS-84 with unique columns and only non-empty 2-D (multi)line strings."""
-    geoms = frame.geometry.to_numpy()
-    return not (frame.crs is None or not frame.crs.equals("EPSG:4326") or not frame.columns.is_unique
-                or not len(geoms) or shapely.is_missing(geoms).any() or shapely.is_empty(geoms).any()
-                or not np.isin(shapely.get_type_id(geoms), (_LINESTRING, _MULTILINESTRING)).all()
-                or shapely.has_z(geoms).any())
+    return _all_of(frame, (_LINESTRING, _MULTILINESTRING))
 
 
-def line_features(frame: gpd.GeoDataFrame) -> dict[str, Any] | gpd.GeoDataFrame:
-    """Return the GeoJSON dictionary folium would make of ``frame``, or ``frame`` itself when it is not all lines.
+def _point_lists(geoms: np.ndarray) -> list[list[list[float]]]:
+    """Return the points of each geometry (a non-empty line or ring), as lists of ``[x, y]``."""
+    if not len(geoms):
+        return []
+    coords, which = shapely.get_coordinates(geoms, return_index=True)
+    bounds = np.r_[0, np.flatnonzero(np.diff(which)) + 1, len(which)].tolist()
+    points = coords.tolist()  # one conversion, then slices
+    return [points[a:b] for a, b in itertools.pairwise(bounds)]
 
-    Only a frame in WGS-84 whose geometries are all non-empty (multi)line strings is
-    converted (a road layer); any other is returned unchanged for folium to
-    convert.
+
+def _coordinates(geoms: np.ndarray) -> list[Any] | None:
+    """Return the GeoJSON ``coordinates`` of each geometry, or ``None`` if one has an empty part.
+
+    As shapely's ``__geo_interface__`` gives them (lists for its tuples): a line's
+    points; a polygon's rings, the exterior first; a list of those per part of a
+    multi-geometry.
     """
-    if not _all_lines(frame):
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    if shapely.is_empty(parts).any():
+        return None
+    part_coords: list[Any] = [None] * len(parts)
+    is_polygon = shapely.get_type_id(parts) == _POLYGON
+    lines = np.flatnonzero(~is_polygon)
+    for i, points in zip(lines.tolist(), _point_lists(parts[lines]), strict=True):
+        part_coords[i] = points
+    polygons = np.flatnonzero(is_polygon)
+    if len(polygons):
+        rings, ring_owner = shapely.get_rings(parts[polygons], return_index=True)
+        for i in polygons.tolist():
+            part_coords[i] = []
+        for k, points in zip(ring_owner.tolist(), _point_lists(rings), strict=True):
+            part_coords[polygons[k]].append(points)
+    out: list[Any] = [[] for _ in range(len(geoms))]
+    for g, coords in zip(owner.tolist(), part_coords, strict=True):
+        out[g].append(coords)
+    multi = np.isin(shapely.get_type_id(geoms), (_MULTILINESTRING, _MULTIPOLYGON)).tolist()
+    return [parts_of if is_multi else parts_of[0] for parts_of, is_multi in zip(out, multi, strict=True)]
+
+
+def features(frame: gpd.GeoDataFrame) -> dict[str, Any] | gpd.GeoDataFrame:
+    """Return the GeoJSON dictionary folium would make of ``frame``, or ``frame`` itself when it cannot.
+
+    Only a frame in WGS-84 whose geometries are all non-empty 2-D (multi)line
+    strings or (multi)polygons (no empty part) is converted; any other is returned
+    unchanged for folium to convert. The dictionary is
+    ``json.loads(json.dumps(frame.__geo_interface__))``: an ``id`` (the index as
+    text), the properties (a missing value as ``None``), the geometry and a
+    ``bbox`` per feature, and the frame's ``bbox``.
+    """
+    if not _all_of(frame, tuple(_TYPES)):
         return frame
     geoms = frame.geometry.to_numpy()
-    kinds = shapely.get_type_id(geoms)
-    coords, which = shapely.get_coordinates(geoms, return_index=True)
-    cuts = np.flatnonzero(np.diff(which)) + 1
-    lines: list[Any] = [part.tolist() for part in np.split(coords, cuts)]
-    for i in np.flatnonzero(kinds == _MULTILINESTRING):  # one list of points per part
-        lines[i] = [shapely.get_coordinates(part).tolist() for part in shapely.get_parts(geoms[i])]
-    types = ["MultiLineString" if k == _MULTILINESTRING else "LineString" for k in kinds.tolist()]
+    coordinates = _coordinates(geoms)
+    if coordinates is None:
+        return frame
+    types = [_TYPES[k] for k in shapely.get_type_id(geoms).tolist()]
     bounds = shapely.bounds(geoms).tolist()
     cols = frame.columns.drop(frame.geometry.name)
     if len(cols):
@@ -64,10 +111,22 @@ def line_features(frame: gpd.GeoDataFrame) -> dict[str, Any] | gpd.GeoDataFrame:
     else:
         rows = [{} for _ in range(len(geoms))]
     ids = [str(i) for i in np.asarray(frame.index)]
-    features = [{"id": fid, "type": "Feature", "properties": row,
-                 "geometry": {"type": kind, "coordinates": line}, "bbox": box}
-                for fid, row, kind, line, box in zip(ids, rows, types, lines, bounds, strict=True)]
-    return {"type": "FeatureCollection", "features": features, "bbox": frame.total_bounds.tolist()}
+    feats = [{"id": fid, "type": "Feature", "properties": row,
+              "geometry": {"type": kind, "coordinates": coords}, "bbox": box}
+             for fid, row, kind, coords, box in zip(ids, rows, types, coordinates, bounds, strict=True)]
+    return {"type": "FeatureCollection", "features": feats, "bbox": frame.total_bounds.tolist()}
+
+
+def line_features(frame: gpd.GeoDataFrame) -> dict[str, Any] | gpd.GeoDataFrame:
+    """Return the GeoJSON dictionary folium would make of ``frame``, or ``frame`` itself when it is not all lines.
+
+    Only a frame in WGS-84 whose geometries are all non-empty (multi)line strings is
+    converted (a road layer), as :func:`features` converts it; any other is
+    returned unchanged for folium to convert.
+    """
+    if not _all_lines(frame):
+        return frame
+    return features(frame)
 
 
 def merged_line_features(frame: gpd.GeoDataFrame, *, by: list[str], sums: tuple[str, ...] = (),

@@ -29,7 +29,7 @@ from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
 from islandcare.network.air import flight_minutes
 from islandcare.network.sea import haversine_km
-from islandcare.render.geojson import line_features, merged_line_features
+from islandcare.render.geojson import features, line_features, merged_line_features
 from islandcare.render.map_controls import rule_marks
 from islandcare.render.map_style import (
     _BRIDGE,
@@ -176,7 +176,7 @@ def _add_base(m: folium.Map, area: Area) -> None:
     land["area_km2"] = land["area_km2"].round(2)
     land["source"] = land["source"].map(html_text, na_action="ignore")  # tooltips set innerHTML
     folium.GeoJson(
-        land, name=_named(_swatch_fill(_LAND, edge=_LAND_EDGE), "陆地 Land"),
+        features(land), name=_named(_swatch_fill(_LAND, edge=_LAND_EDGE), "陆地 Land"),
         style_function=lambda f: {
             "fillColor": _LAND if f["properties"]["in_area"] else _LAND_OUTSIDE,
             "color": _LAND_EDGE, "weight": 0.6, "fillOpacity": 1.0},
@@ -184,9 +184,9 @@ def _add_base(m: folium.Map, area: Area) -> None:
                                       aliases=["岛/陆地 land", "km²", "source 来源"]),
     ).add_to(m)
     folium.GeoJson(
-        area.layers["outline"][["code", "name", "source", "geometry"]].assign(
+        features(area.layers["outline"][["code", "name", "source", "geometry"]].assign(
             name=lambda d: d["name"].map(html_text, na_action="ignore"),
-            source=lambda d: d["source"].map(html_text, na_action="ignore")),
+            source=lambda d: d["source"].map(html_text, na_action="ignore"))),
         name=_named(_swatch_line(_OUTLINE, weight=1.6, dash="6 4"), "行政边界 Outline of the district"),
         style_function=lambda _: {"fill": False, "color": _OUTLINE, "weight": 1.6,
                                   "dashArray": "6 4"},
@@ -208,7 +208,7 @@ def _add_circles(m: folium.Map, report: AreaReport) -> None:
                     f"{_MODE_ZH.get(mode, mode)}")
             colour = fills.get(cls, "#888888")
             folium.GeoJson(
-                gpd.GeoDataFrame({"circle": [name]}, geometry=[geom], crs=4326),
+                features(gpd.GeoDataFrame({"circle": [name]}, geometry=[geom], crs=4326)),
                 name=_named(_swatch_fill(colour, edge=colour, opacity=0.35), name),
                 show=key == keys[0],  # the first circle (primary care) on at start
                 style_function=lambda _, c=colour: {"fillColor": c, "color": c, "weight": 0.6,
