@@ -604,17 +604,15 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
         f"{int((placed['unit'] == 'township_seat').sum())} township seats"))
     sources, norms = _place_sources(area), _norm_by_township(report)
     profile = getattr(report, "profile", None)
-    if profile is not None and not profile.empty:  # the strips' columns: each place's rows taken faster
-        strip_cols = ["depart", *(c for row in STRIP_ROWS for c in row[:2] if c in profile)]
+    strip_rows, rows_of_place = pd.DataFrame(), {}
+    if profile is not None and not profile.empty:  # the strips' columns only: each place's rows taken faster
+        strip_rows = profile[["depart", *(c for row in STRIP_ROWS for c in row[:2] if c in profile)]]
         rows_of_place = profile.groupby(["unit", "code"], sort=False).indices  # positions, in its order
-        profile = profile[strip_cols]
-    else:
-        rows_of_place = {}
     labels = {} if report is None else {k: res.circle.label for k, res in report.circles.items()}
     for _, r in placed.iterrows():
         seat = r["unit"] == "township_seat"
         day = rows_of_place.get((r["unit"], r["code"]))
-        strip = "" if day is None else profile_strip(profile.take(day), w or words("zh"))
+        strip = "" if day is None else profile_strip(strip_rows.take(day), w or words("zh"))
         minutes = pd.to_numeric(r.get("primary_care_min"), errors="coerce")
         timed = report is not None and not _missing(minutes) and math.isfinite(minutes)
         status = str(r.get("status")) if report is not None else ""
