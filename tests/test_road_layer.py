@@ -11,7 +11,7 @@ import shapely
 
 from islandcare.data.pack import load_pack
 from islandcare.render import map_layers
-from islandcare.render.geojson import features, merged_line_features
+from islandcare.render.geojson import features, merged_line_features, shape_features
 
 
 def _frame(rows: list[tuple[str, float, str | None, list[tuple[float, float]]]]) -> gpd.GeoDataFrame:
@@ -86,3 +86,13 @@ def test_features_are_what_folium_makes_of_the_frame() -> None:
         assert features(layer) == json.loads(json.dumps(layer.__geo_interface__))
     points = frame.set_geometry(gpd.points_from_xy(range(5), range(5), crs="EPSG:4326"))
     assert features(points) is points  # left to folium
+
+
+def test_shape_features_are_those_of_a_one_row_frame() -> None:
+    ring = shapely.Polygon([(0, 0), (2, 0), (2, 2), (0, 2)], [[(0.5, 0.5), (1, 0.5), (1, 1)]])
+    for shape in (ring, shapely.MultiPolygon([ring, shapely.Polygon([(5, 5), (6, 5), (6, 6)])])):
+        frame = gpd.GeoDataFrame({"circle": ["a <b>"]}, geometry=[shape], crs=4326)
+        assert shape_features(shape, {"circle": "a <b>"}) == features(frame)
+    mixed = shapely.GeometryCollection([ring, shapely.Point(9, 9)])
+    left = shape_features(mixed, {"circle": "c"})  # not one folium is spared: the frame, for folium
+    assert isinstance(left, gpd.GeoDataFrame) and list(left["circle"]) == ["c"]

@@ -23,8 +23,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
-__all__ = ["features", "line_features", "merged_line_features"]
+__all__ = ["features", "line_features", "merged_line_features", "shape_features"]
 
 _LINESTRING, _POLYGON, _MULTILINESTRING, _MULTIPOLYGON = 1, 3, 5, 6
 _TYPES = {_LINESTRING: "LineString", _POLYGON: "Polygon", _MULTILINESTRING: "MultiLineString",
@@ -84,6 +85,35 @@ def _coordinates(geoms: np.ndarray) -> list[Any] | None:
     return [parts_of if is_multi else parts_of[0] for parts_of, is_multi in zip(out, multi, strict=True)]
 
 
+def _collection(geoms: np.ndarray, rows: list[dict[str, Any]], ids: list[str], box: list[float]
+                ) -> dict[str, Any] | None:
+    """Return the feature collection of ``geoms`` with their properties, ids and the collection's ``box``.
+
+    ``None`` when a geometry has an empty part (folium is then left to convert it).
+    """
+    coordinates = _coordinates(geoms)
+    if coordinates is None:
+        return None
+    types = [_TYPES[k] for k in shapely.get_type_id(geoms).tolist()]
+    bounds = shapely.bounds(geoms).tolist()
+    feats = [{"id": fid, "type": "Feature", "properties": row,
+              "geometry": {"type": kind, "coordinates": coords}, "bbox": bbox}
+             for fid, row, kind, coords, bbox in zip(ids, rows, types, coordinates, bounds, strict=True)]
+    return {"type": "FeatureCollection", "features": feats, "bbox": box}
+
+
+def _properties(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Return each row's properties as geopandas gives them: the values as objects, a missing one as ``None``."""
+    names = list(frame.columns.drop(frame.geometry.name))
+    columns = []
+    for name in names:  # column by column: a frame-wide mask costs more than the rows of a small layer
+        values, missing = frame[name].astype(object).to_numpy(), pd.isna(frame[name]).to_numpy()
+        columns.append([None if gone else v for v, gone in zip(values.tolist(), missing.tolist(), strict=True)])
+    if not names:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
 def features(frame: gpd.GeoDataFrame) -> dict[str, Any] | gpd.GeoDataFrame:
     """Return the GeoJSON dictionary folium would make of ``frame``, or ``frame`` itself when it cannot.
 
@@ -96,25 +126,26 @@ def features(frame: gpd.GeoDataFrame) -> dict[str, Any] | gpd.GeoDataFrame:
     """
     if not _all_of(frame, tuple(_TYPES)):
         return frame
-    geoms = frame.geometry.to_numpy()
-    coordinates = _coordinates(geoms)
-    if coordinates is None:
-        return frame
-    types = [_TYPES[k] for k in shapely.get_type_id(geoms).tolist()]
-    bounds = shapely.bounds(geoms).tolist()
-    cols = frame.columns.drop(frame.geometry.name)
-    if len(cols):
-        props = frame[cols].astype(object)
-        props[pd.isna(frame[cols]).values] = None
-        names = list(cols)
-        rows = [dict(zip(names, row, strict=True)) for row in props.to_numpy().tolist()]
-    else:
-        rows = [{} for _ in range(len(geoms))]
-    ids = [str(i) for i in np.asarray(frame.index)]
-    feats = [{"id": fid, "type": "Feature", "properties": row,
-              "geometry": {"type": kind, "coordinates": coords}, "bbox": box}
-             for fid, row, kind, coords, box in zip(ids, rows, types, coordinates, bounds, strict=True)]
-    return {"type": "FeatureCollection", "features": feats, "bbox": frame.total_bounds.tolist()}
+    out = _collection(frame.geometry.to_numpy(), _properties(frame), [str(i) for i in np.asarray(frame.index)],
+                      frame.total_bounds.tolist())
+    return frame if out is None else out
+
+
+def shape_features(geom: BaseGeometry, properties: dict[str, str]) -> dict[str, Any] | gpd.GeoDataFrame:
+    """Return the GeoJSON dictionary folium would make of one shape with text ``properties``.
+
+    That is :func:`features` of the one-row frame
+    ``GeoDataFrame({k: [v], ...}, geometry=[geom], crs=4326)`` (its ``id`` is
+    ``"0"``), made without the frame; the frame itself is returned when
+    :func:`features` would return it.
+    """
+    geoms = np.array([geom], dtype=object)
+    ok = (not shapely.is_missing(geom) and not shapely.is_empty(geom) and not shapely.has_z(geom)
+          and int(shapely.get_type_id(geom)) in _TYPES)
+    out = _collection(geoms, [dict(properties)], ["0"], list(geom.bounds)) if ok else None
+    if out is None:
+        return gpd.GeoDataFrame({k: [v] for k, v in properties.items()}, geometry=[geom], crs=4326)
+    return out
 
 
 def line_features(frame: gpd.GeoDataFrame) -> dict[str, Any] | gpd.GeoDataFrame:

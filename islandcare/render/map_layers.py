@@ -29,7 +29,7 @@ from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
 from islandcare.network.air import flight_minutes
 from islandcare.network.sea import haversine_km
-from islandcare.render.geojson import features, line_features, merged_line_features
+from islandcare.render.geojson import features, line_features, merged_line_features, shape_features
 from islandcare.render.map_controls import rule_marks
 from islandcare.render.map_style import (
     _BRIDGE,
@@ -211,7 +211,7 @@ def _add_circles(m: folium.Map, report: AreaReport) -> None:
                     f"{_MODE_ZH.get(mode, mode)}")
             colour = fills.get(cls, "#888888")
             folium.GeoJson(
-                features(gpd.GeoDataFrame({"circle": [name]}, geometry=[geom], crs=4326)),
+                shape_features(geom, {"circle": name}),
                 name=_named(_swatch_fill(colour, edge=colour, opacity=0.35), name),
                 show=key == keys[0],  # the first circle (primary care) on at start
                 style_function=lambda _, c=colour: {"fillColor": c, "color": c, "weight": 0.6,
