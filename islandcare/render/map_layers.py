@@ -349,9 +349,9 @@ def _add_sea(m: folium.Map, area: Area) -> None:
         fg.add_to(m)
 
 
-def _add_helicopter(m: folium.Map, area: Area) -> None:
-    """Flight-time rings around each air base, labelled with their minutes."""
-    bases, rings = _air_bases(area), flight_rings(area)
+def _add_helicopter(m: folium.Map, area: Area, *, bases: gpd.GeoDataFrame | None = None) -> None:
+    """Flight-time rings around each air base, labelled with their minutes (``bases``: :func:`_air_bases`, if found)."""
+    bases, rings = _air_bases(area) if bases is None else bases, flight_rings(area)
     if bases.empty or not rings:
         return
     air = _Air.of(area.config)
@@ -392,13 +392,16 @@ def _facility_offsets(fac: gpd.GeoDataFrame, *, radius: int = 13) -> dict[object
     return out
 
 
-def _add_facilities(m: folium.Map, area: Area) -> None:
-    """One layer per facility kind; the popup of a pad says when the helicopter gets there."""
+def _add_facilities(m: folium.Map, area: Area, *, bases: gpd.GeoDataFrame | None = None) -> None:
+    """One layer per facility kind; the popup of a pad says when the helicopter gets there.
+
+    ``bases`` are the area's air bases (:func:`_air_bases`), when already found.
+    """
     fac = area.layers["facilities"]
     offsets = _facility_offsets(fac)
     placed = fac[fac.geometry.notna() & ~fac.geometry.is_empty]
     rows_of_kind = placed.groupby("kind", sort=False).indices  # positions, in the layer's order
-    bases = _air_bases(area)
+    bases = _air_bases(area) if bases is None else bases
     for kind, label in FACILITY_KINDS.items():
         if kind not in rows_of_kind:
             continue
