@@ -434,6 +434,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+@functools.cache
+def _static_bytes(library: str, file: str) -> bytes:
+    """Return a vendored file's bytes, read once per process (a run writes the same files for every area)."""
+    return (STATIC_DIR / library / file).read_bytes()
+
+
 class _Text:
     """What a Jinja template of text without template syntax renders: the text, less one final newline."""
 
@@ -544,5 +550,5 @@ def write_map(m: folium.Map, path: Path) -> None:
         for file in lib.files:
             dest = path.parent / LIB_DIR / lib.name / file
             dest.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(dest, (STATIC_DIR / lib.name / file).read_bytes())
+            _atomic_write(dest, _static_bytes(lib.name, file))
     _atomic_write(path, html.encode("utf-8"))
