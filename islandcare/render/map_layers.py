@@ -230,10 +230,19 @@ def _split_at_outline(lines: gpd.GeoDataFrame, outline: BaseGeometry) -> gpd.Geo
     box, (x0, y0, x1, y1) = shapely.bounds(geoms), outline.bounds
     # a line whose box is clear of the outline's lies wholly outside: no overlay needed (GEOS gives the same)
     far = (box[:, 0] > x1) | (box[:, 2] < x0) | (box[:, 1] > y1) | (box[:, 3] < y0)
+    # of the others, one that misses the outline has no part inside and one in its interior none outside:
+    # those overlays would be empty, and the empty parts are dropped below
+    near = np.flatnonzero(~far)
+    probe = shapely.from_wkb(shapely.to_wkb(outline))  # a copy to prepare: the pack's outline stays as it is
+    shapely.prepare(probe)
+    meets, within = np.zeros(len(geoms), dtype=bool), np.zeros(len(geoms), dtype=bool)
+    meets[near] = shapely.intersects(probe, geoms[near])
+    within[near] = shapely.contains_properly(probe, geoms[near])
     cut_in, cut_out = geoms.copy(), geoms.copy()
-    cut_in[far] = shapely.LineString()  # empty: dropped below, as the empty intersections are
-    cut_in[~far] = shapely.intersection(geoms[~far], outline)
-    cut_out[~far] = shapely.difference(geoms[~far], outline)
+    cut_in[~meets] = shapely.LineString()  # empty: dropped below, as the empty intersections are
+    cut_in[meets] = shapely.intersection(geoms[meets], outline)
+    cut_out[within] = shapely.LineString()
+    cut_out[~far & ~within] = shapely.difference(geoms[~far & ~within], outline)
     parts = pd.concat([lines.assign(geometry=gpd.GeoSeries(cut_in, index=lines.index, crs=lines.crs), inside=True),
                        lines.assign(geometry=gpd.GeoSeries(cut_out, index=lines.index, crs=lines.crs), inside=False)],
                       ignore_index=True)
