@@ -96,3 +96,21 @@ def test_shape_features_are_those_of_a_one_row_frame() -> None:
     mixed = shapely.GeometryCollection([ring, shapely.Point(9, 9)])
     left = shape_features(mixed, {"circle": "c"})  # not one folium is spared: the frame, for folium
     assert isinstance(left, gpd.GeoDataFrame) and list(left["circle"]) == ["c"]
+
+
+def test_split_at_outline_is_the_overlay_of_every_line() -> None:
+    """Lines inside, crossing, touching, missing the outline within its box, and far off: the same parts."""
+    outline = shapely.Polygon([(0, 0), (4, 0), (4, 4), (2, 2), (0, 4)])  # a notch: its box holds land-free corners
+    lines = _frame([("primary", 1.0, "a", [(1, 1), (3, 1)]),  # inside
+                    ("primary", 2.0, "b", [(1, 1), (5, 1)]),  # crossing
+                    ("primary", 3.0, "c", [(4, 1), (5, 1)]),  # touching the boundary at a point
+                    ("primary", 4.0, "d", [(1.5, 3.8), (2.5, 3.8)]),  # in the notch: misses it, inside its box
+                    ("primary", 5.0, None, [(9, 9), (10, 10)])])  # far off
+    got = map_layers._split_at_outline(lines, outline)
+    geoms = lines.geometry.to_numpy()
+    want = [(i, inside, g) for inside, cut in ((True, shapely.intersection(geoms, outline)),
+                                               (False, shapely.difference(geoms, outline)))
+            for i, g in enumerate(cut) if not g.is_empty]
+    assert [(km, inside) for km, inside in zip(got["km"], got["inside"], strict=True)] == \
+        [(lines["km"].iloc[i], inside) for i, inside, _ in want]
+    assert all(shapely.equals_exact(a, b, tolerance=0) for a, (_, _, b) in zip(got.geometry, want, strict=True))
