@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import folium
 import geopandas as gpd
 import pytest
@@ -9,7 +11,7 @@ import shapely
 
 from islandcare.data.pack import load_pack
 from islandcare.render import map_layers
-from islandcare.render.geojson import merged_line_features
+from islandcare.render.geojson import features, merged_line_features, shape_features
 
 
 def _frame(rows: list[tuple[str, float, str | None, list[tuple[float, float]]]]) -> gpd.GeoDataFrame:
@@ -68,3 +70,47 @@ def test_roads_drawn_one_by_one_or_merged_show_the_same_lines(monkeypatch: pytes
         assert {f["properties"]["inside"] for f in features} == {True, False}
     html = m.get_root().render()
     assert ("km (all drawn" in html) == (limit is not None)
+
+
+def test_features_are_what_folium_makes_of_the_frame() -> None:
+    """Lines, polygons with holes, multi-geometries, missing values and booleans: the same dictionary."""
+    square = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)], [[(0.2, 0.2), (0.4, 0.2), (0.4, 0.4)]])
+    frame = gpd.GeoDataFrame(
+        {"a": [1.5, None, 3.0, None, 2.0], "b": ["x", None, "z", "w", "v"], "c": [True, False, True, True, False]},
+        geometry=[square, shapely.MultiPolygon([square, shapely.Polygon([(5, 5), (6, 5), (6, 6)])]),
+                  shapely.LineString([(0, 0), (1, 1.123456789)]),
+                  shapely.MultiLineString([[(0, 0), (1, 1)], [(2, 2), (3, 3), (4, 4)]]),
+                  shapely.Polygon([(9, 9), (10, 9), (10, 10)])],
+        crs="EPSG:4326", index=[3, 7, 1, 0, 2])
+    for layer in (frame, frame[["geometry"]]):
+        assert features(layer) == json.loads(json.dumps(layer.__geo_interface__))
+    points = frame.set_geometry(gpd.points_from_xy(range(5), range(5), crs="EPSG:4326"))
+    assert features(points) is points  # left to folium
+
+
+def test_shape_features_are_those_of_a_one_row_frame() -> None:
+    ring = shapely.Polygon([(0, 0), (2, 0), (2, 2), (0, 2)], [[(0.5, 0.5), (1, 0.5), (1, 1)]])
+    for shape in (ring, shapely.MultiPolygon([ring, shapely.Polygon([(5, 5), (6, 5), (6, 6)])])):
+        frame = gpd.GeoDataFrame({"circle": ["a <b>"]}, geometry=[shape], crs=4326)
+        assert shape_features(shape, {"circle": "a <b>"}) == features(frame)
+    mixed = shapely.GeometryCollection([ring, shapely.Point(9, 9)])
+    left = shape_features(mixed, {"circle": "c"})  # not one folium is spared: the frame, for folium
+    assert isinstance(left, gpd.GeoDataFrame) and list(left["circle"]) == ["c"]
+
+
+def test_split_at_outline_is_the_overlay_of_every_line() -> None:
+    """Lines inside, crossing, touching, missing the outline within its box, and far off: the same parts."""
+    outline = shapely.Polygon([(0, 0), (4, 0), (4, 4), (2, 2), (0, 4)])  # a notch: its box holds land-free corners
+    lines = _frame([("primary", 1.0, "a", [(1, 1), (3, 1)]),  # inside
+                    ("primary", 2.0, "b", [(1, 1), (5, 1)]),  # crossing
+                    ("primary", 3.0, "c", [(4, 1), (5, 1)]),  # touching the boundary at a point
+                    ("primary", 4.0, "d", [(1.5, 3.8), (2.5, 3.8)]),  # in the notch: misses it, inside its box
+                    ("primary", 5.0, None, [(9, 9), (10, 10)])])  # far off
+    got = map_layers._split_at_outline(lines, outline)
+    geoms = lines.geometry.to_numpy()
+    want = [(i, inside, g) for inside, cut in ((True, shapely.intersection(geoms, outline)),
+                                               (False, shapely.difference(geoms, outline)))
+            for i, g in enumerate(cut) if not g.is_empty]
+    assert [(km, inside) for km, inside in zip(got["km"], got["inside"], strict=True)] == \
+        [(lines["km"].iloc[i], inside) for i, inside, _ in want]
+    assert all(shapely.equals_exact(a, b, tolerance=0) for a, (_, _, b) in zip(got.geometry, want, strict=True))

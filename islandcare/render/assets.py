@@ -43,6 +43,7 @@ __all__ = [
     "write_map",
 ]
 
+import functools
 import os
 import re
 import tempfile
@@ -54,7 +55,10 @@ from pathlib import Path
 from typing import Any
 
 import branca.element
+import branca.utilities
 import folium
+import folium.features
+import folium.template
 from branca.element import Element, Figure, Link
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -430,6 +434,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+@functools.cache
+def _static_bytes(library: str, file: str) -> bytes:
+    """Return a vendored file's bytes, read once per process (a run writes the same files for every area)."""
+    return (STATIC_DIR / library / file).read_bytes()
+
+
 class _Text:
     """What a Jinja template of text without template syntax renders: the text, less one final newline."""
 
@@ -445,6 +455,16 @@ _JINJA_SYNTAX = ("{{", "{%", "{#", "\r")  # and "\r", which Jinja turns into "\n
 _RENDER_LOCK = threading.RLock()
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str) -> folium.template.Template:
+    """Return folium's template of ``source``, compiled once."""
+    return _FOLIUM_TEMPLATE(source)
+
+
+_FOLIUM_TEMPLATE = folium.template.Template
+_camelified = functools.lru_cache(maxsize=256)(branca.utilities._camelify)
+
+
 @contextmanager
 def _rendered_text_as_text() -> Iterator[None]:
     """Let branca keep the rendered parts of a map as text instead of compiling each as a Jinja template.
@@ -455,6 +475,12 @@ def _rendered_text_as_text() -> Iterator[None]:
     map's time. Text without template syntax renders to itself (less one
     final newline, as Jinja does), so it is kept as such; any other text is
     compiled as before. The HTML written is the same.
+
+    Two more things are done once instead of at each use while a map renders:
+    the fixed template a GeoJSON tooltip compiles for its style
+    (``folium.features.Template``), and the variable-name prefix branca makes of
+    each element's class name (``_camelify`` in ``Element.get_name``), both pure
+    functions of their text.
     """
     original = branca.element.Template
 
@@ -463,12 +489,22 @@ def _rendered_text_as_text() -> Iterator[None]:
             return _Text(source)
         return original(source, *args, **kwargs)
 
+    def folium_template(source: str, *args: Any, **kwargs: Any) -> Any:
+        if not args and not kwargs and isinstance(source, str):
+            return _compiled(source)
+        return _FOLIUM_TEMPLATE(source, *args, **kwargs)
+
+    camelify = branca.element._camelify
     with _RENDER_LOCK:
         branca.element.Template = template  # type: ignore[misc,assignment]
+        folium.features.Template = folium_template  # type: ignore[misc,assignment]
+        branca.element._camelify = _camelified
         try:
             yield
         finally:
             branca.element.Template = original  # type: ignore[misc]
+            folium.features.Template = _FOLIUM_TEMPLATE  # type: ignore[misc]
+            branca.element._camelify = camelify
 
 
 def write_map(m: folium.Map, path: Path) -> None:
@@ -514,5 +550,5 @@ def write_map(m: folium.Map, path: Path) -> None:
         for file in lib.files:
             dest = path.parent / LIB_DIR / lib.name / file
             dest.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(dest, (STATIC_DIR / lib.name / file).read_bytes())
+            _atomic_write(dest, _static_bytes(lib.name, file))
     _atomic_write(path, html.encode("utf-8"))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import cast
+from typing import Any, cast
 
 import pandas as pd
 from branca.element import Figure, JavascriptLink, MacroElement
@@ -115,12 +115,17 @@ class PlaceLabels(MacroElement):
         self._name = "PlaceLabels"
         rows = []
         placed = places[pd.to_numeric(places["lon"], errors="coerce").notna()]
-        for _, r in placed.iterrows():
-            seat = r["unit"] == "township_seat"
-            name = str(r.get("township") if seat and isinstance(r.get("township"), str)
-                       else r["name"])
-            marks = rule_marks(r.get("failing_rules")) if r.get("status") == "underserved" else ""
-            rows.append([round(float(r["lat"]), 6), round(float(r["lon"]), 6), name,
+
+        def column(name: str) -> list[Any]:  # a missing column reads as None, as a row's .get does
+            return placed[name].tolist() if name in placed else [None] * len(placed)
+
+        for unit, lat, lon, place, township, status, failing in zip(
+                *(column(c) for c in ("unit", "lat", "lon", "name", "township", "status", "failing_rules")),
+                strict=True):
+            seat = unit == "township_seat"
+            name = str(township if seat and isinstance(township, str) else place)
+            marks = rule_marks(failing) if status == "underserved" else ""
+            rows.append([round(float(lat), 6), round(float(lon), 6), name,
                          "seat" if seat else "village", marks])
         rows.sort(key=lambda x: x[3] != "seat")  # seats claim their room first
         self.rows = rows

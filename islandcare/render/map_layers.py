@@ -29,7 +29,7 @@ from islandcare.data.pack import Area
 from islandcare.data.schema import FACILITY_KINDS
 from islandcare.network.air import flight_minutes
 from islandcare.network.sea import haversine_km
-from islandcare.render.geojson import line_features, merged_line_features
+from islandcare.render.geojson import features, line_features, merged_line_features, shape_features
 from islandcare.render.map_controls import rule_marks
 from islandcare.render.map_style import (
     _BRIDGE,
@@ -71,7 +71,7 @@ from islandcare.render.map_text import (
     _rows,
     _words,
 )
-from islandcare.render.profile_strip import profile_strip
+from islandcare.render.profile_strip import STRIP_ROWS, profile_strip
 from islandcare.render.words import Words, words
 
 if TYPE_CHECKING:
@@ -138,9 +138,12 @@ def _air_bases(area: Area) -> gpd.GeoDataFrame:
     return bases[bases.geometry.notna()]
 
 
-def _pad_reach(area: Area, lon: float, lat: float) -> str:
-    """When the helicopter reaches a point from the nearest air base, as popup text."""
-    bases = _air_bases(area)
+def _pad_reach(area: Area, lon: float, lat: float, *, bases: gpd.GeoDataFrame | None = None) -> str:
+    """When the helicopter reaches a point from the nearest air base, as popup text.
+
+    ``bases`` are the area's air bases (:func:`_air_bases`), when already found.
+    """
+    bases = _air_bases(area) if bases is None else bases
     if bases.empty:
         return "no air base in the data 数据中无航空基地"
     air = _Air.of(area.config)
@@ -176,7 +179,7 @@ def _add_base(m: folium.Map, area: Area) -> None:
     land["area_km2"] = land["area_km2"].round(2)
     land["source"] = land["source"].map(html_text, na_action="ignore")  # tooltips set innerHTML
     folium.GeoJson(
-        land, name=_named(_swatch_fill(_LAND, edge=_LAND_EDGE), "陆地 Land"),
+        features(land), name=_named(_swatch_fill(_LAND, edge=_LAND_EDGE), "陆地 Land"),
         style_function=lambda f: {
             "fillColor": _LAND if f["properties"]["in_area"] else _LAND_OUTSIDE,
             "color": _LAND_EDGE, "weight": 0.6, "fillOpacity": 1.0},
@@ -184,9 +187,9 @@ def _add_base(m: folium.Map, area: Area) -> None:
                                       aliases=["岛/陆地 land", "km²", "source 来源"]),
     ).add_to(m)
     folium.GeoJson(
-        area.layers["outline"][["code", "name", "source", "geometry"]].assign(
+        features(area.layers["outline"][["code", "name", "source", "geometry"]].assign(
             name=lambda d: d["name"].map(html_text, na_action="ignore"),
-            source=lambda d: d["source"].map(html_text, na_action="ignore")),
+            source=lambda d: d["source"].map(html_text, na_action="ignore"))),
         name=_named(_swatch_line(_OUTLINE, weight=1.6, dash="6 4"), "行政边界 Outline of the district"),
         style_function=lambda _: {"fill": False, "color": _OUTLINE, "weight": 1.6,
                                   "dashArray": "6 4"},
@@ -208,7 +211,7 @@ def _add_circles(m: folium.Map, report: AreaReport) -> None:
                     f"{_MODE_ZH.get(mode, mode)}")
             colour = fills.get(cls, "#888888")
             folium.GeoJson(
-                gpd.GeoDataFrame({"circle": [name]}, geometry=[geom], crs=4326),
+                shape_features(geom, {"circle": name}),
                 name=_named(_swatch_fill(colour, edge=colour, opacity=0.35), name),
                 show=key == keys[0],  # the first circle (primary care) on at start
                 style_function=lambda _, c=colour: {"fillColor": c, "color": c, "weight": 0.6,
@@ -227,10 +230,19 @@ def _split_at_outline(lines: gpd.GeoDataFrame, outline: BaseGeometry) -> gpd.Geo
     box, (x0, y0, x1, y1) = shapely.bounds(geoms), outline.bounds
     # a line whose box is clear of the outline's lies wholly outside: no overlay needed (GEOS gives the same)
     far = (box[:, 0] > x1) | (box[:, 2] < x0) | (box[:, 1] > y1) | (box[:, 3] < y0)
+    # of the others, one that misses the outline has no part inside and one in its interior none outside:
+    # those overlays would be empty, and the empty parts are dropped below
+    near = np.flatnonzero(~far)
+    probe = shapely.from_wkb(shapely.to_wkb(outline))  # a copy to prepare: the pack's outline stays as it is
+    shapely.prepare(probe)
+    meets, within = np.zeros(len(geoms), dtype=bool), np.zeros(len(geoms), dtype=bool)
+    meets[near] = shapely.intersects(probe, geoms[near])
+    within[near] = shapely.contains_properly(probe, geoms[near])
     cut_in, cut_out = geoms.copy(), geoms.copy()
-    cut_in[far] = shapely.LineString()  # empty: dropped below, as the empty intersections are
-    cut_in[~far] = shapely.intersection(geoms[~far], outline)
-    cut_out[~far] = shapely.difference(geoms[~far], outline)
+    cut_in[~meets] = shapely.LineString()  # empty: dropped below, as the empty intersections are
+    cut_in[meets] = shapely.intersection(geoms[meets], outline)
+    cut_out[within] = shapely.LineString()
+    cut_out[~far & ~within] = shapely.difference(geoms[~far & ~within], outline)
     parts = pd.concat([lines.assign(geometry=gpd.GeoSeries(cut_in, index=lines.index, crs=lines.crs), inside=True),
                        lines.assign(geometry=gpd.GeoSeries(cut_out, index=lines.index, crs=lines.crs), inside=False)],
                       ignore_index=True)
@@ -346,9 +358,9 @@ def _add_sea(m: folium.Map, area: Area) -> None:
         fg.add_to(m)
 
 
-def _add_helicopter(m: folium.Map, area: Area) -> None:
-    """Flight-time rings around each air base, labelled with their minutes."""
-    bases, rings = _air_bases(area), flight_rings(area)
+def _add_helicopter(m: folium.Map, area: Area, *, bases: gpd.GeoDataFrame | None = None) -> None:
+    """Flight-time rings around each air base, labelled with their minutes (``bases``: :func:`_air_bases`, if found)."""
+    bases, rings = _air_bases(area) if bases is None else bases, flight_rings(area)
     if bases.empty or not rings:
         return
     air = _Air.of(area.config)
@@ -389,14 +401,20 @@ def _facility_offsets(fac: gpd.GeoDataFrame, *, radius: int = 13) -> dict[object
     return out
 
 
-def _add_facilities(m: folium.Map, area: Area) -> None:
-    """One layer per facility kind; the popup of a pad says when the helicopter gets there."""
+def _add_facilities(m: folium.Map, area: Area, *, bases: gpd.GeoDataFrame | None = None) -> None:
+    """One layer per facility kind; the popup of a pad says when the helicopter gets there.
+
+    ``bases`` are the area's air bases (:func:`_air_bases`), when already found.
+    """
     fac = area.layers["facilities"]
     offsets = _facility_offsets(fac)
+    placed = fac[fac.geometry.notna() & ~fac.geometry.is_empty]
+    rows_of_kind = placed.groupby("kind", sort=False).indices  # positions, in the layer's order
+    bases = _air_bases(area) if bases is None else bases
     for kind, label in FACILITY_KINDS.items():
-        sub = fac[(fac["kind"] == kind) & fac.geometry.notna() & ~fac.geometry.is_empty]
-        if sub.empty:
+        if kind not in rows_of_kind:
             continue
+        sub = placed.take(rows_of_kind[kind])
         fg = folium.FeatureGroup(name=_named(_fac_icon(kind, approximate=False),
                                              f"{label} ({len(sub)})"))
         size = KIND_STYLE.get(kind, ("", 14))[1]
@@ -408,7 +426,7 @@ def _add_facilities(m: folium.Map, area: Area) -> None:
             rows = _rows([
                 ("kind 类别", label),
                 ("status 状态", "planned 规划" if planned else f.get("status")),
-                ("helicopter 直升机到达", _pad_reach(area, f.geometry.x, f.geometry.y) if pad
+                ("helicopter 直升机到达", _pad_reach(area, f.geometry.x, f.geometry.y, bases=bases) if pad
                  else None),
                 ("referral 转诊医院", "yes 是" if f.get("referral") is True else None),
                 ("beds 床位", f.get("beds")), ("ambulances 救护车", f.get("ambulances")),
@@ -598,13 +616,15 @@ def _add_places(m: folium.Map, area: Area, report: AreaReport | None,
         f"{int((placed['unit'] == 'township_seat').sum())} township seats"))
     sources, norms = _place_sources(area), _norm_by_township(report)
     profile = getattr(report, "profile", None)
-    by_place = ({} if profile is None or profile.empty else
-                {k: g for k, g in profile.groupby(["unit", "code"], sort=False)})
+    strip_rows, rows_of_place = pd.DataFrame(), {}
+    if profile is not None and not profile.empty:  # the strips' columns only: each place's rows taken faster
+        strip_rows = profile[["depart", *(c for row in STRIP_ROWS for c in row[:2] if c in profile)]]
+        rows_of_place = profile.groupby(["unit", "code"], sort=False).indices  # positions, in its order
     labels = {} if report is None else {k: res.circle.label for k, res in report.circles.items()}
     for _, r in placed.iterrows():
         seat = r["unit"] == "township_seat"
-        day = by_place.get((r["unit"], r["code"]))
-        strip = "" if day is None else profile_strip(day, w or words("zh"))
+        day = rows_of_place.get((r["unit"], r["code"]))
+        strip = "" if day is None else profile_strip(strip_rows.take(day), w or words("zh"))
         minutes = pd.to_numeric(r.get("primary_care_min"), errors="coerce")
         timed = report is not None and not _missing(minutes) and math.isfinite(minutes)
         status = str(r.get("status")) if report is not None else ""

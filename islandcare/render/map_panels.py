@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+import geopandas as gpd
 import pandas as pd
 
 from islandcare.data.pack import Area
@@ -97,11 +98,14 @@ def _circle_rows(report: AreaReport, w: Words) -> list[str]:
     return rows
 
 
-def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None) -> str:
+def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None, *,
+                 bases: gpd.GeoDataFrame | None = None) -> str:
     """Build the legend, grouped: care circles, emergency, sea and air, data quality; and sources.
 
     Folded at start (its heading shows), so that the map stays clear. Each
     layer's own symbol is in the layer control; this box explains the rest.
+    ``bases`` are the area's air bases (:func:`~.map_layers._air_bases`), when
+    already found.
     """
     w = w or words("zh")
     cfg = area.config
@@ -133,7 +137,7 @@ def _legend_html(area: Area, report: AreaReport | None, w: Words | None = None) 
                                   ring="#333", weight=1.2, r=8), e(w("map.seat"))))
     parts.append(group("map.group_sea_air"))
     parts.append(_row(_FERRY_SWATCH, e(w("map.ferries"))))
-    if not _air_bases(area).empty and flight_rings(area):
+    if not (_air_bases(area) if bases is None else bases).empty and flight_rings(area):
         air = _Air.of(cfg)
         parts.append("<div class='ic-note'>" + e(w("map.heli_rings", speed=f"{air.speed_kmh:g}",
                                                    dispatch=f"{air.dispatch:g}",

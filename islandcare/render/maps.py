@@ -50,6 +50,7 @@ from islandcare.render.map_layers import (
     _add_places,
     _add_roads,
     _add_sea,
+    _air_bases,
     _plain_places,
     _view_bounds,
     flight_rings,
@@ -127,7 +128,8 @@ def area_map(area: Area, report: AreaReport | None = None, *, lang: str | None =
     if report is not None:
         cmap.add_to(m)  # top right, above the layer control
     _Scale().add_to(m)
-    Panel(_legend_html(area, report, w), position="bottomleft", element_id="ic-legend").add_to(m)
+    bases = _air_bases(area)  # the legend, the helicopter rings and the pads' popups
+    Panel(_legend_html(area, report, w, bases=bases), position="bottomleft", element_id="ic-legend").add_to(m)
     if report is not None:
         from islandcare.analyses.gaps import data_gaps
 
@@ -144,10 +146,10 @@ def area_map(area: Area, report: AreaReport | None = None, *, lang: str | None =
     _add_roads(m, area)
     _add_bridges(m, area)
     _add_sea(m, area)
-    _add_helicopter(m, area)
+    _add_helicopter(m, area, bases=bases)
     _add_osm_unmatched(m, area, w)
     places = _add_places(m, area, report, cmap, w)
-    _add_facilities(m, area)
+    _add_facilities(m, area, bases=bases)
     PlaceLabels(report.places if report is not None else _plain_places(area)).add_to(m)
     plugins.Search(layer=places, search_label="name", search_zoom=13, position="topleft",
                    placeholder="搜索村/社区 Search a village", collapsed=False).add_to(m)
