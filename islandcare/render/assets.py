@@ -43,7 +43,6 @@ __all__ = [
     "write_map",
 ]
 
-import functools
 import os
 import re
 import tempfile
@@ -55,10 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import branca.element
-import branca.utilities
 import folium
-import folium.features
-import folium.template
 from branca.element import Element, Figure, Link
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -455,16 +451,6 @@ _JINJA_SYNTAX = ("{{", "{%", "{#", "\r")  # and "\r", which Jinja turns into "\n
 _RENDER_LOCK = threading.RLock()
 
 
-@functools.lru_cache(maxsize=64)
-def _compiled(source: str) -> folium.template.Template:
-    """Return folium's template of ``source``, compiled once."""
-    return _FOLIUM_TEMPLATE(source)
-
-
-_FOLIUM_TEMPLATE = folium.template.Template
-_camelified = functools.lru_cache(maxsize=256)(branca.utilities._camelify)
-
-
 @contextmanager
 def _rendered_text_as_text() -> Iterator[None]:
     """Let branca keep the rendered parts of a map as text instead of compiling each as a Jinja template.
@@ -475,12 +461,6 @@ def _rendered_text_as_text() -> Iterator[None]:
     map's time. Text without template syntax renders to itself (less one
     final newline, as Jinja does), so it is kept as such; any other text is
     compiled as before. The HTML written is the same.
-
-    Two more things are done once instead of at each use while a map renders:
-    the fixed template a GeoJSON tooltip compiles for its style
-    (``folium.features.Template``), and the variable-name prefix branca makes of
-    each element's class name (``_camelify`` in ``Element.get_name``), both pure
-    functions of their text.
     """
     original = branca.element.Template
 
@@ -489,22 +469,12 @@ def _rendered_text_as_text() -> Iterator[None]:
             return _Text(source)
         return original(source, *args, **kwargs)
 
-    def folium_template(source: str, *args: Any, **kwargs: Any) -> Any:
-        if not args and not kwargs and isinstance(source, str):
-            return _compiled(source)
-        return _FOLIUM_TEMPLATE(source, *args, **kwargs)
-
-    camelify = branca.element._camelify
     with _RENDER_LOCK:
         branca.element.Template = template  # type: ignore[misc,assignment]
-        folium.features.Template = folium_template  # type: ignore[misc,assignment]
-        branca.element._camelify = _camelified
         try:
             yield
         finally:
             branca.element.Template = original  # type: ignore[misc]
-            folium.features.Template = _FOLIUM_TEMPLATE  # type: ignore[misc]
-            branca.element._camelify = camelify
 
 
 def write_map(m: folium.Map, path: Path) -> None:
