@@ -43,6 +43,7 @@ __all__ = [
     "write_map",
 ]
 
+import functools
 import os
 import re
 import tempfile
