@@ -30,17 +30,19 @@ __all__ = ["FORMULA_STARTS", "html_text", "js_literal", "sheet_cell", "template_
 #: First characters that make a spreadsheet program read a cell as a formula.
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
-_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
-
 
 def html_text(value: Any) -> str:
     """``value`` as text safe in HTML, an attribute and a JavaScript template literal."""
-    return html.escape(str(value), quote=True).translate(_TEMPLATE)
+    return template_safe(html.escape(str(value), quote=True))
 
 
 def template_safe(markup: str) -> str:
-    """HTML ``markup`` (already escaped) made safe inside a JavaScript template literal."""
-    return markup.translate(_TEMPLATE)
+    """HTML ``markup`` (already escaped) made safe inside a JavaScript template literal.
+
+    Chained ``str.replace`` (much faster than ``str.translate`` on Chinese
+    text); no replacement holds a character replaced after it.
+    """
+    return markup.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
 
 
 def js_literal(value: Any) -> str:

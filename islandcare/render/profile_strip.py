@@ -10,7 +10,7 @@ every text is escaped.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,27 +45,38 @@ def cell_states(rows: pd.DataFrame, minutes: str, limit: str) -> list[str]:
     ``in`` when the minutes are within the limit, ``out`` when over it or not
     reached (``inf``), ``none`` when there is no time or no limit.
     """
-    mins = pd.to_numeric(rows[minutes], errors="coerce").to_numpy(dtype=float)
-    lims = pd.to_numeric(rows[limit], errors="coerce").to_numpy(dtype=float)
-    out = []
-    for v, lim in zip(mins, lims, strict=True):
-        if math.isnan(v) or math.isnan(lim):
-            out.append("none")
-        else:
-            out.append("in" if v <= lim else "out")
-    return out
+    return _states(_numbers(rows[minutes]), _numbers(rows[limit])).tolist()
 
 
-def runs(starts: list[float], states: list[str], step: float) -> list[tuple[float, float, str]]:
-    """Merge cells into runs: (start minute, end minute, state), neighbours merged."""
-    out: list[tuple[float, float, str]] = []
-    for t, s in zip(starts, states, strict=True):
-        end = min(t + step, _DAY)
-        if out and out[-1][2] == s and math.isclose(out[-1][1], t):
-            out[-1] = (out[-1][0], end, s)
-        else:
-            out.append((t, end, s))
-    return out
+def _numbers(values: pd.Series) -> np.ndarray:
+    """``values`` as floats, text that is no number as NaN (numpy floats as they are)."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
+        return values.to_numpy(dtype=float)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+
+
+def _states(mins: np.ndarray, lims: np.ndarray) -> np.ndarray:
+    """:func:`cell_states` of the minutes and limits as arrays (an array of str)."""
+    return np.where(np.isnan(mins) | np.isnan(lims), "none", np.where(mins <= lims, "in", "out"))
+
+
+def runs(starts: Sequence[float], states: Sequence[str] | np.ndarray, step: float) -> list[tuple[float, float, str]]:
+    """Merge cells into runs: (start minute, end minute, state), neighbours merged.
+
+    A cell joins the run before it when it has the same state and starts where
+    the run ends (to within ``math.isclose``'s relative tolerance).
+    """
+    if len(starts) != len(states):
+        raise ValueError(f"{len(starts)} starts but {len(states)} states")
+    if not len(starts):
+        return []
+    t = np.asarray(starts, dtype=float)
+    s = np.asarray(states)
+    ends = np.minimum(t + step, _DAY)
+    gap = np.abs(ends[:-1] - t[1:]) > 1e-09 * np.maximum(np.abs(ends[:-1]), np.abs(t[1:]))
+    first = np.flatnonzero(np.concatenate(([True], (s[1:] != s[:-1]) | gap)))
+    last = np.append(first[1:] - 1, len(t) - 1)
+    return list(zip(t[first].tolist(), ends[last].tolist(), s[first].tolist(), strict=True))
 
 
 def _x(minute: float) -> str:
@@ -90,8 +101,10 @@ def profile_strip(rows: pd.DataFrame, w: Words) -> str:
     """
     if rows.empty:
         return ""
-    rows = rows.sort_values("depart", key=lambda s: s.map(_clock))
-    starts = [_clock(d) for d in rows["depart"]]
+    starts = [_clock(d) for d in rows["depart"].tolist()]
+    if (np.diff(starts) <= 0).any():  # not in order yet (an ordered profile is not sorted again)
+        rows = rows.sort_values("depart", key=lambda s: s.map(_clock))
+        starts = [_clock(d) for d in rows["depart"].tolist()]
     step = float(np.min(np.diff(starts))) if len(starts) > 1 else _DAY
     parts, y = [], 0
     for minutes, limit, key in STRIP_ROWS:
@@ -99,7 +112,8 @@ def profile_strip(rows: pd.DataFrame, w: Words) -> str:
             continue
         parts.append(f"<text x='0' y='{y + _LABEL - 2}'>{html_text(w(key))}</text>")
         y += _LABEL
-        for lo, hi, state in runs(starts, cell_states(rows, minutes, limit), step):
+        states = _states(_numbers(rows[minutes]), _numbers(rows[limit]))
+        for lo, hi, state in runs(starts, states, step):
             parts.append(f"<rect x='{_x(lo)}' y='{y}' width='{_x(hi - lo)}' height='{_BAR}' "
                          f"fill='{STRIP_COLOURS[state]}' data-s='{state}'/>")
         y += _BAR + 2
