@@ -64,6 +64,21 @@ def test_gaps_count_what_the_data_lacks(reports) -> None:
     assert blocked == sorted(blocked, reverse=True)
 
 
+def test_gaps_counted_once_per_report_and_again_for_another(reports) -> None:
+    """The map and the summary share a report's gaps; a report with other places is counted afresh."""
+    import dataclasses
+
+    from islandcare.render.summary import report_gaps
+
+    rep = reports["fenghua"]
+    assert report_gaps(rep) == data_gaps(rep)
+    assert report_gaps(rep) == data_gaps(rep)  # kept, the same
+    fewer = dataclasses.replace(rep, places=rep.places[rep.places["location_quality"].ne("none")])
+    assert [g.key for g in report_gaps(fewer)] == [g.key for g in data_gaps(fewer)]
+    assert "no_point" not in {g.key for g in report_gaps(fewer)}
+    assert report_gaps(rep) == data_gaps(rep)
+
+
 def test_png_button_on_the_map_and_in_the_app(reports) -> None:
     from test_maps import has
 

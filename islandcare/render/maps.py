@@ -131,9 +131,9 @@ def area_map(area: Area, report: AreaReport | None = None, *, lang: str | None =
     bases = _air_bases(area)  # the legend, the helicopter rings and the pads' popups
     Panel(_legend_html(area, report, w, bases=bases), position="bottomleft", element_id="ic-legend").add_to(m)
     if report is not None:
-        from islandcare.analyses.gaps import data_gaps
+        from islandcare.render.summary import report_gaps
 
-        Panel(gaps_html(data_gaps(report), w), position="bottomleft",
+        Panel(gaps_html(report_gaps(report), w), position="bottomleft",
               element_id="ic-gaps").add_to(m)
     plugins.MousePosition(position="bottomright", separator=" , ", prefix="WGS-84 lon , lat",
                           empty_string="WGS-84", num_digits=4, lng_first=True).add_to(m)

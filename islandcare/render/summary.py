@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -12,7 +14,13 @@ from islandcare._io import atomic_write_text
 from islandcare.analyses.report import AreaReport
 from islandcare.render.words import Words, area_lang, words
 
-__all__ = ["summary_markdown", "write_summary"]
+if TYPE_CHECKING:
+    from islandcare.analyses.gaps import Gap
+
+__all__ = ["report_gaps", "summary_markdown", "write_summary"]
+
+# The last report's gaps, and weak references to what they were counted from.
+_last_gaps: tuple[tuple[weakref.ref[Any] | None, ...], list[Gap]] | None = None
 
 
 def _clean(obj):
@@ -56,10 +64,33 @@ def _source_lines(s: dict) -> list[str]:
     return [*lines, ""] if lines else []
 
 
-def _gap_lines(rep: AreaReport, w: Words) -> list[str]:
+def report_gaps(rep: AreaReport) -> list[Gap]:
+    """Return the data gaps of ``rep`` (:func:`islandcare.analyses.gaps.data_gaps`), counted once per report.
+
+    A run lists them both on the map and in ``summary.md``: the gaps of the
+    last report are kept while it and the places, facilities and norm they
+    are counted from are the same objects (held by weak references, so
+    nothing is kept alive).
+    """
     from islandcare.analyses.gaps import data_gaps
 
+    global _last_gaps
+    sources = (rep, rep.places, rep.area.layers["facilities"], rep.norm)
+    last = _last_gaps
+    if last is not None and _same(last[0], sources):
+        return list(last[1])
     gaps = data_gaps(rep)
+    _last_gaps = (tuple(None if o is None else weakref.ref(o) for o in sources), gaps)
+    return list(gaps)
+
+
+def _same(refs: tuple[weakref.ref[Any] | None, ...], objects: tuple[object, ...]) -> bool:
+    """Tell whether each of ``refs`` points at the object of ``objects`` at its place (``None`` at ``None``)."""
+    return all(o is None if r is None else r() is o for r, o in zip(refs, objects, strict=True))
+
+
+def _gap_lines(rep: AreaReport, w: Words) -> list[str]:
+    gaps = report_gaps(rep)
     if not gaps:
         return [w("gap.none")]
     return [f"- {w('gap.' + g.key, count=g.count, blocked=g.blocked)} — "
