@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,8 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = ["report_gaps", "summary_markdown", "write_summary"]
 
-# The last report's gaps, and weak references to what they were counted from.
-_last_gaps: tuple[tuple[weakref.ref[Any] | None, ...], list[Gap]] | None = None
+# The last report's gaps, and what they were counted from (its places, facilities, norm).
+_last_gaps: tuple[tuple[object, ...], list[Gap]] | None = None
 
 
 def _clean(obj):
@@ -68,25 +67,19 @@ def report_gaps(rep: AreaReport) -> list[Gap]:
     """Return the data gaps of ``rep`` (:func:`islandcare.analyses.gaps.data_gaps`), counted once per report.
 
     A run lists them both on the map and in ``summary.md``: the gaps of the
-    last report are kept while it and the places, facilities and norm they
-    are counted from are the same objects (held by weak references, so
-    nothing is kept alive).
+    last report are kept with what they are counted from (its places,
+    facilities and norm) and given again while those are the same objects.
     """
     from islandcare.analyses.gaps import data_gaps
 
     global _last_gaps
-    sources = (rep, rep.places, rep.area.layers["facilities"], rep.norm)
+    sources = (rep.places, rep.area.layers["facilities"], rep.norm)
     last = _last_gaps
-    if last is not None and _same(last[0], sources):
+    if last is not None and all(a is b for a, b in zip(last[0], sources, strict=True)):
         return list(last[1])
     gaps = data_gaps(rep)
-    _last_gaps = (tuple(None if o is None else weakref.ref(o) for o in sources), gaps)
+    _last_gaps = (sources, gaps)
     return list(gaps)
-
-
-def _same(refs: tuple[weakref.ref[Any] | None, ...], objects: tuple[object, ...]) -> bool:
-    """Tell whether each of ``refs`` points at the object of ``objects`` at its place (``None`` at ``None``)."""
-    return all(o is None if r is None else r() is o for r, o in zip(refs, objects, strict=True))
 
 
 def _gap_lines(rep: AreaReport, w: Words) -> list[str]:
