@@ -130,10 +130,7 @@ class Network:
     def reverse_engine(self) -> Engine:
         """The engine of the reversed graph: times *to* a node from every node."""
         if self.__dict__.get("_reverse") is None:
-            e = self.built_edges
-            self.__dict__["_reverse"] = Engine.from_arrays(
-                e.nodes, e.head, e.tail, e.minutes, modes=e.mode, mapped=e.mapped,
-                mode_names=e.mode_names, node_index=e.index)
+            self.__dict__["_reverse"] = self.engine.turned()
         return self.__dict__["_reverse"]
 
     @property
