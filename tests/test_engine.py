@@ -100,6 +100,10 @@ def test_turned_engine_is_the_engine_of_the_swapped_edges() -> None:
     assert np.array_equal(turned._edge_mode, swapped._edge_mode)
     assert np.array_equal(turned._edge_mapped, swapped._edge_mapped)
     assert np.array_equal(turned.times(nodes), swapped.times(nodes))
+    forward, back = Engine.from_arrays(nodes, tail, head, minutes, **kw), turned.turned()
+    assert np.array_equal(forward.matrix.indices, back.matrix.indices)
+    assert np.array_equal(forward.matrix.data, back.matrix.data)
+    assert np.array_equal(forward._edge_mode, back._edge_mode)
     empty = Engine.from_arrays(["a"], np.zeros(0), np.zeros(0), np.zeros(0), modes=np.zeros(0),
                                mapped=np.zeros(0, dtype=bool), mode_names=()).turned()
     assert empty.matrix.nnz == 0 and empty.times(["a"]).tolist() == [[0.0]]

@@ -118,19 +118,24 @@ class Network:
 
     @property
     def engine(self) -> Engine:
-        """The compiled engine (built once, on first use, from the edge arrays)."""
+        """The compiled engine (built once, on first use, from the edge arrays or the reverse engine)."""
         if self._engine is None:
             e = self.built_edges
-            self._engine = Engine.from_arrays(e.nodes, e.tail, e.head, e.minutes, modes=e.mode,
-                                              mapped=e.mapped, mode_names=e.mode_names,
-                                              node_index=e.index)
+            reverse = self.__dict__.get("_reverse")
+            self._engine = (reverse.turned() if reverse is not None else
+                            Engine.from_arrays(e.nodes, e.tail, e.head, e.minutes, modes=e.mode,
+                                               mapped=e.mapped, mode_names=e.mode_names, node_index=e.index))
         return self._engine
 
     @property
     def reverse_engine(self) -> Engine:
         """The engine of the reversed graph: times *to* a node from every node."""
-        if self.__dict__.get("_reverse") is None:
-            self.__dict__["_reverse"] = self.engine.turned()
+        if self.__dict__.get("_reverse") is None:  # the other one turned round when it is built
+            e = self.built_edges
+            self.__dict__["_reverse"] = (self._engine.turned() if self._engine is not None else
+                                         Engine.from_arrays(e.nodes, e.head, e.tail, e.minutes, modes=e.mode,
+                                                            mapped=e.mapped, mode_names=e.mode_names,
+                                                            node_index=e.index))
         return self.__dict__["_reverse"]
 
     @property
