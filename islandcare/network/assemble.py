@@ -388,7 +388,8 @@ class NetworkBase:
     metric_xy: np.ndarray  # per node, metric (UTM) coordinates; NaN for none
     _land: _LandRoads | None = field(default=None, repr=False)
     _router: list = field(default_factory=list, repr=False)  # the sea router, once built
-    _static: dict[str, Any] = field(default_factory=dict, repr=False)  # sea and air parts no scenario changes
+    # sea and air parts no scenario changes (the ferries: none of its profile)
+    _static: dict[str | tuple, Any] = field(default_factory=dict, repr=False)
 
     def sea_router(self):
         """Return the sea lattice round the islands that boats route on (built once per base)."""
@@ -456,7 +457,10 @@ def _sea_air_edges(base: NetworkBase, scenario: Scenario, *, joined: dict[str, f
             townships=tw,
             node_of_township={c: township_node(c) for c in tw["code"] if township_node(c) in joined})
     stations, on_net = static["stations"], static["on_net"]
-    sea = ferry_edges(ports, area.layers["sealinks"], cfg, scenario, node_of_port=node_of_port)
+    ferries = ("ferries", scenario.night, scenario.sea_closed, scenario.hour)  # the same for every profile
+    if ferries not in static:
+        static[ferries] = ferry_edges(ports, area.layers["sealinks"], cfg, scenario, node_of_port=node_of_port)
+    sea = list(static[ferries])
     router = (base.sea_router() if len(on_net) and (cfg.get("sea.emergency_vessels") or not stations.empty)
               else None)
     sea += boat_edges(stations, ports, cfg, scenario, node_of_station=node_of_fac,
