@@ -16,24 +16,26 @@ from shapely.geometry.base import BaseGeometry
 
 from islandcare.network.grid import neighbour_links
 
-__all__ = ["land_lattice", "metric_land", "on_land_nearest", "shore_land"]
+__all__ = ["land_lattice", "land_union", "on_land_nearest", "shore_land"]
 
 _SHORE: dict[tuple, object] = {}
-_METRIC: dict[tuple, tuple[gpd.GeoDataFrame, np.ndarray, BaseGeometry]] = {}
+_UNION: dict[tuple, tuple[gpd.GeoDataFrame, BaseGeometry]] = {}
 
 
-def metric_land(land: gpd.GeoDataFrame, *, epsg: int) -> tuple[np.ndarray, BaseGeometry]:
-    """Return the land polygons in a metric CRS and their union (once per land table and CRS).
+def land_union(land: gpd.GeoDataFrame, *, epsg: int) -> BaseGeometry:
+    """Return the union of the land polygons in a metric CRS (once per land table and CRS), prepared.
 
-    The shore, the land lattice and the sea lattice all start from them; the
-    union is kept unprepared here (a caller may prepare it: no answer changes).
+    The shore (grown from it) and the sea lattice (kept off it) share it. It is
+    prepared here, before it is shared, so no caller changes it afterwards (a
+    prepared geometry gives the same answers).
     """
     key = (epsg, len(land), tuple(np.round(land.total_bounds, 6)))
-    held = _METRIC.get(key)
+    held = _UNION.get(key)
     if held is None or held[0] is not land:  # the same table, not just a like one
-        geoms = land.to_crs(epsg).geometry.to_numpy()
-        held = _METRIC[key] = (land, geoms, shapely.union_all(geoms))
-    return held[1], held[2]
+        union = shapely.union_all(land.to_crs(epsg).geometry.to_numpy())
+        shapely.prepare(union)
+        held = _UNION[key] = (land, union)
+    return held[1]
 
 
 def shore_land(land: gpd.GeoDataFrame, *, epsg: int, tolerance_m: float):
@@ -45,7 +47,7 @@ def shore_land(land: gpd.GeoDataFrame, *, epsg: int, tolerance_m: float):
     """
     key = (epsg, tolerance_m, len(land), tuple(np.round(land.total_bounds, 6)))
     if key not in _SHORE:
-        union = metric_land(land, epsg=epsg)[1].buffer(tolerance_m)
+        union = land_union(land, epsg=epsg).buffer(tolerance_m)
         shapely.prepare(union)
         _SHORE[key] = union
     return _SHORE[key]
@@ -106,12 +108,12 @@ def land_lattice(land: gpd.GeoDataFrame, *, spacing_m: float,
         An island smaller than the spacing still gets one node (its
         representative point), so no inhabited rock is left without a node.
     """
-    geoms = metric_land(land, epsg=epsg)[0]
+    metric = land.to_crs(epsg)
     xs: list[np.ndarray] = []
     ids: list[str] = []
     edges: list[np.ndarray] = []  # (i, j, metres) blocks, in order
     offset = 0
-    for land_id, geom in zip(land["land_id"], geoms, strict=True):
+    for land_id, geom in zip(metric["land_id"], metric.geometry, strict=True):
         minx, miny, maxx, maxy = geom.bounds
         gx = np.arange(minx + spacing_m / 2, maxx, spacing_m)
         gy = np.arange(miny + spacing_m / 2, maxy, spacing_m)
