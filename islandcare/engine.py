@@ -350,6 +350,26 @@ class Engine:
             node_index=node_index,
         )
 
+    def turned(self) -> Engine:
+        """Return the engine of the reversed graph (every edge turned round): times *to* each node.
+
+        The transposed matrix, without a new sort of the edges: the same engine
+        as :meth:`from_arrays` with ``tail`` and ``head`` swapped (parallel
+        edges were already reduced to their quickest, the same one either way),
+        each entry keeping its minutes, mode and mapped flag.
+        """
+        m = self.matrix
+        # the entries' numbers, transposed (scipy's CSR to CSC conversion, which keeps every entry):
+        # per head, the tails ascending, and which entry of this matrix each one is
+        turned = csr_array((np.arange(m.nnz), m.indices, m.indptr), shape=m.shape).tocsc()
+        order = turned.data
+        matrix = csr_array((m.data[order], turned.indices, turned.indptr), shape=m.shape)
+        if matrix.nnz != len(order):  # explicit zeros must survive
+            msg = "internal error: the sparse matrix lost edges"
+            raise RuntimeError(msg)
+        return Engine(self.nodes, matrix, self._edge_mode[order], self._edge_mapped[order], self._mode_names,
+                      node_index=self.node_index)
+
     # --- queries -------------------------------------------------------------
 
     def times(

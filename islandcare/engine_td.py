@@ -193,20 +193,18 @@ class ClockEngine:
         keep = ~drop
         n = full.n_nodes
         rows = np.repeat(np.arange(n), np.diff(m.indptr))[keep]
-        cols = m.indices[keep].astype(np.int64)
+        cols = m.indices[keep]
         data = data[keep]
         modes, mapped = edge_mode[keep], edge_mapped[keep]
 
-        def engine(tails: np.ndarray, heads: np.ndarray) -> Engine:
-            order = np.lexsort((heads, tails))
-            indptr = np.zeros(n + 1, dtype=m.indptr.dtype)
-            np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
-            mat = csr_array((data[order], heads[order].astype(m.indices.dtype), indptr), shape=(n, n))
-            if mat.nnz != len(order):  # explicit zeros must survive
-                raise RuntimeError("internal error: the sparse matrix lost edges")
-            return Engine(full.nodes, mat, modes[order], mapped[order], full._mode_names)
-
-        static, reverse = engine(rows, cols), engine(cols, rows)
+        # the kept entries stay in the full matrix's order (by tail, then head)
+        indptr = np.zeros(n + 1, dtype=m.indptr.dtype)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        mat = csr_array((data, cols, indptr), shape=(n, n))
+        if mat.nnz != len(data):  # explicit zeros must survive
+            raise RuntimeError("internal error: the sparse matrix lost edges")
+        static = Engine(full.nodes, mat, modes, mapped, full._mode_names)
+        reverse = static.turned()
         index = static.node_index
         tails = np.array([index[u] for u, _ in timed], dtype=np.int64)
         heads = np.array([index[v] for _, v in timed], dtype=np.int64)

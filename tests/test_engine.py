@@ -83,6 +83,32 @@ def test_parallel_edges_keep_the_quickest_with_its_mode() -> None:
     assert engine.legs(["port", "isle"]) == [Leg("boat", 12.0, False, "port", "isle")]
 
 
+def test_turned_engine_is_the_engine_of_the_swapped_edges() -> None:
+    rng = np.random.default_rng(7)
+    n, m = 40, 400
+    tail, head = rng.integers(0, n, m), rng.integers(0, n, m)  # loops and parallel edges among them
+    minutes = rng.choice([0.0, 1.0, 2.5, 4.0, np.inf], m)  # ties, free and closed edges
+    modes, mapped = rng.integers(0, 3, m).astype(np.int32), rng.random(m) < 0.5
+    nodes = [f"n{i}" for i in range(n)]
+    kw = {"modes": modes, "mapped": mapped, "mode_names": ("road", "ferry", "boat")}
+    turned = Engine.from_arrays(nodes, tail, head, minutes, **kw).turned()
+    swapped = Engine.from_arrays(nodes, head, tail, minutes, **kw)
+    a, b = turned.matrix, swapped.matrix
+    assert a.nnz == b.nnz and a.has_sorted_indices
+    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+    assert np.array_equal(a.data, b.data)  # explicit zeros kept
+    assert np.array_equal(turned._edge_mode, swapped._edge_mode)
+    assert np.array_equal(turned._edge_mapped, swapped._edge_mapped)
+    assert np.array_equal(turned.times(nodes), swapped.times(nodes))
+    forward, back = Engine.from_arrays(nodes, tail, head, minutes, **kw), turned.turned()
+    assert np.array_equal(forward.matrix.indices, back.matrix.indices)
+    assert np.array_equal(forward.matrix.data, back.matrix.data)
+    assert np.array_equal(forward._edge_mode, back._edge_mode)
+    empty = Engine.from_arrays(["a"], np.zeros(0), np.zeros(0), np.zeros(0), modes=np.zeros(0),
+                               mapped=np.zeros(0, dtype=bool), mode_names=()).turned()
+    assert empty.matrix.nnz == 0 and empty.times(["a"]).tolist() == [[0.0]]
+
+
 def test_islands_and_isolated_nodes_are_unreachable() -> None:
     G = nx.DiGraph()
     two_way(G, "a", "b", 3.0)

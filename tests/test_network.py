@@ -135,6 +135,17 @@ def test_engine_equals_networkx_on_the_real_packs(packs, key):
         assert worst * 60 < 1.0  # equal to the second
 
 
+def test_engines_are_the_same_whichever_is_built_first(putuo):
+    first, second = (build_network(putuo, scenario=Scenario(profile="ambulance")) for _ in range(2))
+    engines = [(first.engine, first.reverse_engine), (second.reverse_engine, second.engine)]
+    (forward, reverse), (reverse2, forward2) = engines
+    for a, b in ((forward, forward2), (reverse, reverse2)):
+        assert a.nodes == b.nodes
+        for x, y in ((a.matrix.indptr, b.matrix.indptr), (a.matrix.indices, b.matrix.indices),
+                     (a.matrix.data, b.matrix.data), (a._edge_mode, b._edge_mode), (a._edge_mapped, b._edge_mapped)):
+            assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
 def test_triangle_inequality_on_sampled_triples(packs):
     net = build_network(packs["shengsi"], scenario=Scenario(profile="drive"))
     eng = net.engine

@@ -16,6 +16,7 @@ and noted *assumed*. Day-only flights fly between sunrise and sunset
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from islandcare.config import AreaConfig
@@ -88,21 +89,20 @@ def flights(facilities: pd.DataFrame, cfg: AreaConfig, *, node_of_facility: dict
             townships: pd.DataFrame | None = None,
             node_of_township: dict[str, str] | None = None) -> list[SeaEdge]:
     """Return the air edges when helicopters fly (the same in every scenario where :func:`flying`)."""
-    placed = facilities[facilities.geometry.notna() & facilities["facility_id"].isin(node_of_facility)]
-    existing = placed[placed.get("status", "existing").fillna("existing") == "existing"]  # not proposed or planned
-    bases = existing[existing["kind"] == "air_base"]
-    pads = existing[existing["kind"].isin(("helipad", "landing_site"))]
+    fac = facilities  # rows picked by masks (no frame built per selection)
+    existing = (fac.geometry.notna() & fac["facility_id"].isin(node_of_facility)
+                & (fac.get("status", "existing").fillna("existing") == "existing"))  # not proposed or planned
+    has_pad = fac.get("has_pad", pd.Series(False, index=fac.index)).fillna(False).astype(bool)
+    base_sites = _sites(fac, existing & (fac["kind"] == "air_base"))
+    if not base_sites:
+        return []
+    pad_sites = _sites(fac, existing & fac["kind"].isin(("helipad", "landing_site")))
+    hospital_sites = _sites(fac, existing & (fac["kind"] == "hospital") & has_pad)
     extra = improvised_sites(facilities, townships, cfg, node_of_township=node_of_township)
     node_of_facility = {**node_of_facility, **{n: n for n in extra["facility_id"]}}
-    if len(extra):
-        pads = pd.concat([pd.DataFrame(pads), extra], ignore_index=True)
-    has_pad = existing.get("has_pad", pd.Series(False, index=existing.index)).fillna(False)
-    hospital_pads = existing[(existing["kind"] == "hospital") & has_pad.astype(bool)]
-    if bases.empty:
-        return []
+    pad_sites += _sites(extra, pd.Series(True, index=extra.index))
     dispatch = float(cfg.get("helicopter.dispatch_minutes"))
     landing = float(cfg.get("helicopter.landing_minutes"))
-    base_sites, pad_sites, hospital_sites = _sites(bases), _sites(pads), _sites(hospital_pads)
     out: list[SeaEdge] = []
     arrival: dict[str, float] = {}
     for pid, px, py, _ in pad_sites + hospital_sites:
@@ -126,8 +126,9 @@ def flights(facilities: pd.DataFrame, cfg: AreaConfig, *, node_of_facility: dict
     return out
 
 
-def _sites(frame: pd.DataFrame) -> list[tuple[str, float, float, object]]:
-    """Return (facility id, lon, lat, note) per row: the fields a flight needs, read once (not per leg)."""
+def _sites(frame: pd.DataFrame, rows: pd.Series) -> list[tuple[str, float, float, object]]:
+    """Return (facility id, lon, lat, note) per row picked by ``rows`` (a mask): the fields a flight needs."""
+    ids, geoms = frame["facility_id"].tolist(), frame["geometry"].tolist()
     notes = frame["note"].tolist() if "note" in frame else [None] * len(frame)
-    return [(fid, g.x, g.y, note if isinstance(note, str) else None)
-            for fid, g, note in zip(frame["facility_id"], frame["geometry"], notes, strict=True)]
+    return [(ids[k], geoms[k].x, geoms[k].y, notes[k] if isinstance(notes[k], str) else None)
+            for k in np.flatnonzero(rows.to_numpy(dtype=bool))]

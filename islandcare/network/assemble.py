@@ -118,22 +118,24 @@ class Network:
 
     @property
     def engine(self) -> Engine:
-        """The compiled engine (built once, on first use, from the edge arrays)."""
+        """The compiled engine (built once, on first use, from the edge arrays or the reverse engine)."""
         if self._engine is None:
             e = self.built_edges
-            self._engine = Engine.from_arrays(e.nodes, e.tail, e.head, e.minutes, modes=e.mode,
-                                              mapped=e.mapped, mode_names=e.mode_names,
-                                              node_index=e.index)
+            reverse = self.__dict__.get("_reverse")
+            self._engine = (reverse.turned() if reverse is not None else
+                            Engine.from_arrays(e.nodes, e.tail, e.head, e.minutes, modes=e.mode,
+                                               mapped=e.mapped, mode_names=e.mode_names, node_index=e.index))
         return self._engine
 
     @property
     def reverse_engine(self) -> Engine:
         """The engine of the reversed graph: times *to* a node from every node."""
-        if self.__dict__.get("_reverse") is None:
+        if self.__dict__.get("_reverse") is None:  # the other one turned round when it is built
             e = self.built_edges
-            self.__dict__["_reverse"] = Engine.from_arrays(
-                e.nodes, e.head, e.tail, e.minutes, modes=e.mode, mapped=e.mapped,
-                mode_names=e.mode_names, node_index=e.index)
+            self.__dict__["_reverse"] = (self._engine.turned() if self._engine is not None else
+                                         Engine.from_arrays(e.nodes, e.head, e.tail, e.minutes, modes=e.mode,
+                                                            mapped=e.mapped, mode_names=e.mode_names,
+                                                            node_index=e.index))
         return self.__dict__["_reverse"]
 
     @property
@@ -386,7 +388,8 @@ class NetworkBase:
     metric_xy: np.ndarray  # per node, metric (UTM) coordinates; NaN for none
     _land: _LandRoads | None = field(default=None, repr=False)
     _router: list = field(default_factory=list, repr=False)  # the sea router, once built
-    _static: dict[str, Any] = field(default_factory=dict, repr=False)  # sea and air parts no scenario changes
+    # sea and air parts no scenario changes (the ferries: none of its profile)
+    _static: dict[str | tuple, Any] = field(default_factory=dict, repr=False)
 
     def sea_router(self):
         """Return the sea lattice round the islands that boats route on (built once per base)."""
@@ -454,7 +457,10 @@ def _sea_air_edges(base: NetworkBase, scenario: Scenario, *, joined: dict[str, f
             townships=tw,
             node_of_township={c: township_node(c) for c in tw["code"] if township_node(c) in joined})
     stations, on_net = static["stations"], static["on_net"]
-    sea = ferry_edges(ports, area.layers["sealinks"], cfg, scenario, node_of_port=node_of_port)
+    ferries = ("ferries", scenario.night, scenario.sea_closed, scenario.hour)  # the same for every profile
+    if ferries not in static:
+        static[ferries] = ferry_edges(ports, area.layers["sealinks"], cfg, scenario, node_of_port=node_of_port)
+    sea = list(static[ferries])
     router = (base.sea_router() if len(on_net) and (cfg.get("sea.emergency_vessels") or not stations.empty)
               else None)
     sea += boat_edges(stations, ports, cfg, scenario, node_of_station=node_of_fac,

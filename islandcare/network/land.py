@@ -12,12 +12,30 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from islandcare.network.grid import neighbour_links
 
-__all__ = ["land_lattice", "on_land_nearest", "shore_land"]
+__all__ = ["land_lattice", "land_union", "on_land_nearest", "shore_land"]
 
 _SHORE: dict[tuple, object] = {}
+_UNION: dict[tuple, tuple[gpd.GeoDataFrame, BaseGeometry]] = {}
+
+
+def land_union(land: gpd.GeoDataFrame, *, epsg: int) -> BaseGeometry:
+    """Return the union of the land polygons in a metric CRS (once per land table and CRS), prepared.
+
+    The shore (grown from it) and the sea lattice (kept off it) share it. It is
+    prepared here, before it is shared, so no caller changes it afterwards (a
+    prepared geometry gives the same answers).
+    """
+    key = (epsg, len(land), tuple(np.round(land.total_bounds, 6)))
+    held = _UNION.get(key)
+    if held is None or held[0] is not land:  # the same table, not just a like one
+        union = shapely.union_all(land.to_crs(epsg).geometry.to_numpy())
+        shapely.prepare(union)
+        held = _UNION[key] = (land, union)
+    return held[1]
 
 
 def shore_land(land: gpd.GeoDataFrame, *, epsg: int, tolerance_m: float):
@@ -29,7 +47,7 @@ def shore_land(land: gpd.GeoDataFrame, *, epsg: int, tolerance_m: float):
     """
     key = (epsg, tolerance_m, len(land), tuple(np.round(land.total_bounds, 6)))
     if key not in _SHORE:
-        union = shapely.union_all(land.to_crs(epsg).geometry.to_numpy()).buffer(tolerance_m)
+        union = land_union(land, epsg=epsg).buffer(tolerance_m)
         shapely.prepare(union)
         _SHORE[key] = union
     return _SHORE[key]

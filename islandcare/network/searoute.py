@@ -24,6 +24,7 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from islandcare.network.grid import neighbour_links
+from islandcare.network.land import land_union
 
 __all__ = ["SeaRouter", "sea_router"]
 
@@ -143,10 +144,8 @@ def sea_router(land: gpd.GeoDataFrame, bbox: list[float], *, epsg: int,
     key = (tuple(bbox), epsg, spacing_m, len(land), tuple(np.round(land.total_bounds, 6)))
     if key in _CACHE:
         return _CACHE[key]
-    metric_land = land.to_crs(epsg)
-    union = shapely.union_all(metric_land.geometry.to_numpy())
-    shapely.prepare(union)
-    parts = shapely.get_parts(metric_land.geometry.to_numpy())
+    union = land_union(land, epsg=epsg)  # prepared
+    parts = shapely.get_parts(land.to_crs(epsg).geometry.to_numpy())
     shapely.prepare(parts)
     box = gpd.GeoSeries(gpd.points_from_xy([bbox[0], bbox[2]], [bbox[1], bbox[3]]),
                         crs=4326).to_crs(epsg)
