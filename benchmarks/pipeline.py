@@ -201,6 +201,8 @@ def child_serve(area_key: str, clicks: int) -> dict:
         except InputError:
             continue
         times.append((time.perf_counter() - t) * 1000)
+    if hasattr(app, "wait_warm"):  # a warm-up thread still in C code at exit can crash the process
+        app.wait_warm()
     times.sort()
     p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)] if times else float("nan")
     return {"ready": ready, "click_median_ms": statistics.median(times) if times else float("nan"),
