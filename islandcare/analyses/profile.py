@@ -140,11 +140,19 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
 
 def profile_summary(profile: pd.DataFrame) -> pd.DataFrame:
     """Per place (``unit``, ``code``): median, 90th percentile, worst, share of the day inside."""
+    # each place's rows (places in order of first appearance), then plain arrays per column
+    group, keys = pd.factorize(pd.MultiIndex.from_arrays([profile["unit"], profile["code"]]))
+    order = np.argsort(group, kind="stable")
+    starts = np.searchsorted(group[order], np.arange(len(keys) + 1))
+    minutes = {m: profile[f"{m}_min"].to_numpy(dtype=float) for m in MEASURES}
+    limits = {"primary_care": profile["primary_care_limit"].to_numpy(dtype=float),
+              "response": profile["response_target"].to_numpy(dtype=float)}
     rows = []
-    for (unit, code), g in profile.groupby(["unit", "code"], sort=False):
+    for k, (unit, code) in enumerate(keys):
+        at = order[starts[k]:starts[k + 1]]
         row = {"unit": unit, "code": code}
         for m in MEASURES:
-            v = g[f"{m}_min"].to_numpy(dtype=float)
+            v = minutes[m][at]
             known = ~np.isnan(v)
             if not known.any():
                 row.update({f"{m}_median_min": np.nan, f"{m}_p90_min": np.nan, f"{m}_worst_min": np.nan})
@@ -153,12 +161,12 @@ def profile_summary(profile: pd.DataFrame) -> pd.DataFrame:
                 continue
             v = v[known]
             # inverted-CDF quantiles: a departure's own minutes, never an average with inf
-            row[f"{m}_median_min"] = float(np.quantile(v, 0.5, method="inverted_cdf"))
-            row[f"{m}_p90_min"] = float(np.quantile(v, 0.9, method="inverted_cdf"))
+            median, p90 = np.quantile(v, [0.5, 0.9], method="inverted_cdf")
+            row[f"{m}_median_min"] = float(median)
+            row[f"{m}_p90_min"] = float(p90)
             row[f"{m}_worst_min"] = float(v.max())
             if m != "county":
-                lim = (g["primary_care_limit"] if m == "primary_care" else g["response_target"]
-                       ).to_numpy(dtype=float)[known]
+                lim = limits[m][at][known]
                 row[f"{m}_share_of_day"] = float(np.mean(v <= lim)) if np.isfinite(lim).all() else np.nan
         rows.append(row)
     return pd.DataFrame(rows)

@@ -122,19 +122,29 @@ class AreaReport:
         return self.places[self.places["status"] == "underserved"]
 
 
-def _quality(row: pd.Series) -> str:
+def _quality(*, location_quality: object, modelled_leg: object, unit: object, population_year: object) -> str:
+    """One place's data quality flags, from its columns of the same names."""
     flags = []
-    if row["location_quality"] == "none":
+    if location_quality == "none":
         flags.append("no point")
-    elif row["location_quality"] == "approximate":
+    elif location_quality == "approximate":
         flags.append("approximate point")
-    if row.get("modelled_leg"):
+    if modelled_leg:
         flags.append("time rests on a modelled leg")
-    if row["unit"] == "township_seat":
+    if unit == "township_seat":
         flags.append("township population placed at its seat")
-    if row["unit"] == "township_seat" and str(row.get("population_year")) in ("not stated", "None", "nan"):
+    if unit == "township_seat" and str(population_year) in ("not stated", "None", "nan"):
         flags.append("population year not stated")
     return "; ".join(flags)
+
+
+def _qualities(places: pd.DataFrame) -> pd.Series:
+    """Per place: its data quality flags (:func:`_quality`), column by column rather than row by row."""
+    none = pd.Series(None, index=places.index, dtype=object)  # a column the table does not have
+    flags = [_quality(location_quality=q, modelled_leg=m, unit=u, population_year=y)
+             for q, m, u, y in zip(places["location_quality"], places.get("modelled_leg", none), places["unit"],
+                                   places.get("population_year", none), strict=True)]
+    return pd.Series(flags, index=places.index)
 
 
 def analysis_steps(area: Area) -> int:
@@ -239,12 +249,12 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     merged["status"] = status
     basis_cols = [c for c in merged.columns if c.endswith("_basis")]
     # the weakest data under any rule of the verdict
-    merged["basis"] = [weakest(row) for row in merged[basis_cols].itertuples(index=False)]
+    merged["basis"] = [weakest(bases) for bases in zip(*(merged[c] for c in basis_cols), strict=True)]
     merged["verdict"] = [verdict_label(st, b) for st, b in zip(merged["status"], merged["basis"], strict=True)]
     merged["failing_rules"] = [", ".join(f) for f in fail_rules]
     merged["unknown_rules"] = [", ".join(u) for u in unknown_rules]
     merged["reason"] = ["; ".join(dict.fromkeys(r)) for r in reasons]
-    merged["data_quality"] = merged.apply(_quality, axis=1)
+    merged["data_quality"] = _qualities(merged)
     report.places = merged
     report.summary = _summary(report)
     return report
@@ -254,11 +264,14 @@ def _summary(rep: AreaReport) -> dict:
     area = rep.area
     cfg = area.config
     pl = rep.places
-    vil = pl[pl["unit"] == "village"]
-    seats = pl[pl["unit"] == "township_seat"]
+    # the columns read here, before selecting rows (a wide table's row selection copies every column)
+    few = pl[["unit", "status", "basis", "node", "settlement_class", "class_rule"]]
+    vil = few[few["unit"] == "village"]
+    seats = few[few["unit"] == "township_seat"]
     circles = {}
     for key, res in rep.circles.items():
-        t = res.table
+        t = res.table[["unit", "code", "name", "township_code", "township", "status", "basis", "minutes",
+                       "population", "population_year"]]
         tv, ts = t[t["unit"] == "village"], t[t["unit"] == "township_seat"]
         pop = pd.to_numeric(ts["population"], errors="coerce")
         circles[key] = {
@@ -276,7 +289,7 @@ def _summary(rep: AreaReport) -> dict:
                 s: int(pd.to_numeric(tv.loc[tv["status"] == s, "population"], errors="coerce").sum())
                 for s in ("covered", "underserved", "unknown")},
             "by_township": status_counts(t).to_dict(orient="records"),
-            "reached_land_km2": {c: round(float(_km2(g, cfg.utm_epsg)), 1) for c, g in res.polygons.items()},
+            "reached_land_km2": {c: round(km2, 1) for c, km2 in _km2(res.polygons, cfg.utm_epsg).items()},
         }
     hosp = hospital_nodes(area)
     if rep.helipads is None:
@@ -327,10 +340,10 @@ def _profile_summary(rep: AreaReport) -> dict:
         if col not in pl:
             continue
         share = pd.to_numeric(pl[col], errors="coerce")
-        part = pl[(share > 0) & (share < 1)]
+        part = pl.loc[(share > 0) & (share < 1), ["name", "unit", "code", col]]
         out[f"{m}_part_of_day"] = [{"name": str(r["name"]), "unit": r["unit"], "code": r["code"],
                                      "share_of_day": round(float(r[col]), 3)}
-                                    for _, r in part.iterrows()]
+                                    for r in part.to_dict("records")]
     return out
 
 
@@ -342,10 +355,12 @@ def _assumed(table: pd.DataFrame) -> pd.Series:
 
 def _counts(table: pd.DataFrame) -> dict[str, int]:
     """Places per status, with ``covered`` split into on data and assumed."""
-    out = {s: int((table["status"] == s).sum()) for s in ("covered", "underserved", "unknown")}
-    flag = _assumed(table)
-    out["covered_on_data"] = int((flag == False).sum())  # noqa: E712 (a None means not covered)
-    out["covered_assumed"] = int((flag == True).sum())  # noqa: E712
+    status = table["status"].to_numpy(dtype=object)
+    out = {s: int((status == s).sum()) for s in ("covered", "underserved", "unknown")}
+    covered = status == "covered"
+    assumed = table["basis"].to_numpy(dtype=object) == "assumed"  # as _assumed: covered and basis "assumed"
+    out["covered_on_data"] = int((covered & ~assumed).sum())
+    out["covered_assumed"] = int((covered & assumed).sum())
     return out
 
 
@@ -370,12 +385,14 @@ def _relocation_summary(table: pd.DataFrame | None) -> list[dict]:
     return out
 
 
-def _km2(geom: BaseGeometry, epsg: int) -> float:
+def _km2(polygons: dict[str, BaseGeometry], epsg: int) -> dict[str, float]:
+    """Square kilometres of each polygon (lon/lat), projected to ``epsg`` together (each point on its own)."""
     import geopandas as gpd
 
-    if geom.is_empty:
-        return 0.0
-    return float(gpd.GeoSeries([geom], crs=4326).to_crs(epsg).area.iloc[0] / 1e6)
+    drawn = {k: g for k, g in polygons.items() if not g.is_empty}
+    area = gpd.GeoSeries(list(drawn.values()), crs=4326).to_crs(epsg).area.to_numpy() if drawn else []
+    km2 = {k: float(a / 1e6) for k, a in zip(drawn, area, strict=True)}
+    return {k: km2.get(k, 0.0) for k in polygons}
 
 
 def place_frame(rep: AreaReport, *, status: str | None = None):
