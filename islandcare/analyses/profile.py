@@ -78,7 +78,9 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
     if nets.hour is not None:  # the profile runs over the day, whatever hour the report was asked for
         nets = NetworkCache(area)
     T = departures(area)
-    on = places[places["node"].notna()].reset_index(drop=True)
+    # places with a point, and the columns read here
+    on = places.loc[places["node"].notna(), ["code", "unit", "name", "settlement_class", "node"]].reset_index(drop=True)
+    node = on["node"].to_numpy()
     out = {"primary_care_min": np.full((len(T), len(on)), np.nan),
            "response_min": np.full((len(T), len(on)), np.nan),
            "county_min": np.full((len(T), len(on)), np.nan)}
@@ -97,12 +99,12 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
         for cls, (lim, mode) in circle.limits.items():
             rows = np.flatnonzero(on["settlement_class"].to_numpy() == cls)
             eng, net = clock(Scenario(profile=mode))
-            rows = np.array([i for i in rows if net.has(on.at[i, "node"])], dtype=np.int64)
+            rows = np.array([i for i in rows if net.has(node[i])], dtype=np.int64)
             limit[rows] = lim
             srcs = facility_sources(area, net, circle.kinds)
             if len(rows) and srcs:
                 out["primary_care_min"][:, rows] = eng.minutes_to(
-                    srcs, [on.at[i, "node"] for i in rows], depart=T)
+                    srcs, [node[i] for i in rows], depart=T)
     # day-only flights: the air network while the sun is up, the grounded one after dark
     day = np.array([flies_at(cfg, t / 60.0) for t in T])
     response = ResponseRule.of(area)
@@ -113,8 +115,8 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
         if not len(sel):
             continue
         eng, net = clock(sc)
-        cols = np.array([i for i in range(len(on)) if net.has(on.at[i, "node"])], dtype=np.int64)
-        nodes = [on.at[i, "node"] for i in cols]
+        cols = np.array([i for i in range(len(on)) if net.has(node[i])], dtype=np.int64)
+        nodes = [node[i] for i in cols]
         bases = rule_sources(response, area, net)
         srcs, delays = list(bases.nodes), list(bases.delays)
         if srcs and len(cols):
