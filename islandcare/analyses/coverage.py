@@ -26,7 +26,7 @@ from islandcare.analyses.rules import (
     Outcome,
     Rule,
     evaluate,
-    live_facilities,
+    live_rows,
     place_indices,
     rule_sources,
 )
@@ -89,8 +89,8 @@ def circles_for(area: Area) -> list[Circle]:
 def facility_sources(area: Area, net: Network, kinds: tuple[str, ...], *,
                      include_planned: bool = False) -> list[str]:
     """Network nodes of the facilities of some kinds that are on the network (see :func:`live_facilities`)."""
-    live = live_facilities(area, kinds=kinds, include_planned=include_planned, net=net)
-    return [nodes.facility_node(f) for f in live["facility_id"]]
+    ids = area.layers["facilities"]["facility_id"].to_numpy()  # the ids only: no selection of the layer's rows
+    return [nodes.facility_node(f) for f in ids[live_rows(area, kinds=kinds, include_planned=include_planned, net=net)]]
 
 
 def evaluate_circle(area: Area, places: pd.DataFrame, nets: NetworkCache, circle: Circle, *,

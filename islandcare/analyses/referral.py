@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from islandcare.analyses.rules import kept_on_area, live_facilities, place_indices, place_minutes
+from islandcare.analyses.rules import kept_on_area, live_rows, place_indices, place_minutes
 from islandcare.data.pack import Area
 from islandcare.network import nodes
 from islandcare.network.assemble import NetworkCache
@@ -82,7 +82,8 @@ def helipad_coverage(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd
     """Road minutes from each place to its nearest helipad, and whether within the area's minutes."""
     limit = float(area.config.get("air.helipad_coverage_minutes"))
     net = nets.get(Scenario(profile="drive"))
-    pads = [nodes.facility_node(f) for f in live_facilities(area, kinds=("helipad",), net=net)["facility_id"]]
+    ids = area.layers["facilities"]["facility_id"].to_numpy()  # the ids only: no selection of the layer's rows
+    pads = [nodes.facility_node(f) for f in ids[live_rows(area, kinds=("helipad",), net=net)]]
     out = places[["unit", "code", "name", "township", "node"]].copy()
     out["helipad_min"] = np.nan
     out["helipad_limit"] = limit

@@ -170,7 +170,8 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     nets = NetworkCache(area, hour=hour)
     places = make_places(area)
     report = AreaReport(area=area, places=places, hour=hour, nets=nets)
-    merged = places.copy()
+    # the report's columns after the places' own, in order: one frame built at the end, not column by column
+    new: dict[str, object] = {}
     fail_rules: list[list[str]] = [[] for _ in range(len(places))]
     unknown_rules: list[list[str]] = [[] for _ in range(len(places))]
     reasons: list[list[str]] = [[] for _ in range(len(places))]
@@ -193,15 +194,11 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
                 if geom is not None:
                     polys[cls] = geom
         report.circles[circle.key] = CircleResult(circle, table, polys)
-        merged[f"{circle.key}_min"] = table["minutes"]
-        merged[f"{circle.key}_limit"] = table["limit"]
-        merged[f"{circle.key}_mode"] = table["mode"]
-        merged[f"{circle.key}_status"] = table["status"]
-        merged[f"{circle.key}_reason_code"] = table["reason_code"]
-        merged[f"{circle.key}_basis"] = table["basis"]
+        for col in ("minutes", "limit", "mode", "status", "reason_code", "basis"):
+            new[f"{circle.key}_{'min' if col == 'minutes' else col}"] = table[col]
         if len(report.circles) == 1:  # the first circle (primary care, circles_for) gives the nearest facility
-            merged["nearest_facility"] = table["facility"]
-            merged["modelled_leg"] = table["modelled_leg"]
+            new["nearest_facility"] = table["facility"]
+            new["modelled_leg"] = table["modelled_leg"]
         for i, (st, why) in enumerate(zip(table["status"], table["reason"], strict=True)):
             if st == "underserved":
                 fail_rules[i].append(circle.key)
@@ -213,11 +210,8 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     resp = response_times(area, places, nets)
     report.response, report.response_rule = resp.table, resp.bases_rule
     report.response_summary = response_summary(resp.table)
-    merged["response_min"] = resp.table["response_min"]
-    merged["response_modes"] = resp.table["response_modes"]
-    merged["response_status"] = resp.table["response_status"]
-    merged["response_reason_code"] = resp.table["response_reason_code"]
-    merged["response_basis"] = resp.table["response_basis"]
+    for col in ("response_min", "response_modes", "response_status", "response_reason_code", "response_basis"):
+        new[col] = resp.table[col]
     for i, (st, why) in enumerate(zip(resp.table["response_status"], resp.table["response_reason"], strict=True)):
         if st == "underserved":
             fail_rules[i].append("ambulance_response")
@@ -230,23 +224,24 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     say("land-sea-air referral")
     report.referral = referral_times(area, places, nets)
     for col in ("county_land_sea_day", "county_air_day", "county_best_day", "referral_best_day"):
-        merged[col] = report.referral.get(col, np.nan)
+        new[col] = report.referral.get(col, np.nan)
     report.helipads = helipad_coverage(area, places, nets)
     say("planned hospital moves")
     report.relocations = relocation_effect(area, places, nets)
-    merged["helipad_min"] = report.helipads["helipad_min"]
+    new["helipad_min"] = report.helipads["helipad_min"]
     say("day profile")
     if with_profile:
         report.profile = day_profile(area, places, nets)
         per_place = profile_summary(report.profile).set_index(["unit", "code"])
         # one reindex on (unit, code): places the profile has no row for get NaN
-        aligned = per_place.reindex(pd.MultiIndex.from_arrays([merged["unit"], merged["code"]]))
+        aligned = per_place.reindex(pd.MultiIndex.from_arrays([places["unit"], places["code"]]))
         for col in per_place.columns:
-            merged[col] = aligned[col].to_numpy()
+            new[col] = aligned[col].to_numpy()
     status = []
     for f, u in zip(fail_rules, unknown_rules, strict=True):
         status.append("underserved" if f else ("unknown" if u else "covered"))
-    merged["status"] = status
+    new["status"] = status
+    merged = pd.concat([places, pd.DataFrame(new, index=places.index)], axis=1)
     basis_cols = [c for c in merged.columns if c.endswith("_basis")]
     # the weakest data under any rule of the verdict
     merged["basis"] = [weakest(bases) for bases in zip(*(merged[c] for c in basis_cols), strict=True)]

@@ -49,6 +49,7 @@ __all__ = [
     "helipad_rule",
     "inside",
     "live_facilities",
+    "live_rows",
     "place_indices",
     "place_minutes",
     "rule_sources",
@@ -113,6 +114,13 @@ def live_facilities(area: Area, *, kinds: Iterable[str] | None = None, include_p
     DataFrame
         The rows of the area's facilities layer, in its order.
     """
+    # one selection of the rows, by position (a GeoDataFrame's boolean selection is slower)
+    return area.layers["facilities"].iloc[live_rows(area, kinds=kinds, include_planned=include_planned, net=net)]
+
+
+def live_rows(area: Area, *, kinds: Iterable[str] | None = None, include_planned: bool = False,
+              net: Network | None = None) -> np.ndarray:
+    """Positions in the area's facilities layer of the rows :func:`live_facilities` returns (same options)."""
     fac = area.layers["facilities"]
     keep = np.ones(len(fac), dtype=bool)
     if not include_planned and "status" in fac:  # no status: existing
@@ -125,8 +133,7 @@ def live_facilities(area: Area, *, kinds: Iterable[str] | None = None, include_p
         ids = fac["facility_id"].to_numpy()
         for i in np.flatnonzero(keep):
             keep[i] = net.has(nodes.facility_node(ids[i]))
-    # one selection of the rows, by position (a GeoDataFrame's boolean selection is slower)
-    return fac.iloc[np.flatnonzero(keep)]
+    return np.flatnonzero(keep)
 
 
 # --- rules ----------------------------------------------------------------------
