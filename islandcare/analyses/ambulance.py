@@ -115,22 +115,26 @@ def response_summary(table: pd.DataFrame) -> dict:
     share's numerator; the share is of ``people``), and the seats left out
     because no population is stated (``seats_without_population``).
     """
-    all_seats = table[table["unit"] == "township_seat"]
+    # the columns read here, before selecting rows (a wide table's row selection copies every column)
+    few = table[["unit", "name", "settlement_class", "population", "response_min", "target_min"]]
+    all_seats = few[few["unit"] == "township_seat"]
     seats = all_seats[all_seats["population"].notna()]
 
     def block(df: pd.DataFrame, every: pd.DataFrame) -> dict:
-        pop = df["population"].astype(float)
-        t = df["response_min"].astype(float)
+        # plain arrays: the seats have a population, so these sums are those of the columns
+        pop = df["population"].to_numpy(dtype=float)
+        t = df["response_min"].to_numpy(dtype=float)
+        names = df["name"].to_numpy()
         reached = np.isfinite(t)
         base = {"people": int(pop.sum()), "people_with_time": int(pop[reached].sum()),
                 "people_not_reached": int(pop[~reached].sum()),
-                "not_reached": [str(n) for n in df.loc[~reached, "name"]],
+                "not_reached": [str(n) for n in names[~reached]],
                 "seats_without_population": [str(n) for n in every.loc[every["population"].isna(), "name"]]}
         if pop[reached].sum() == 0:
             return {**base, "average_response_min": None, "share_within_target": None,
                     "people_within_target": 0}
         avg = float((pop[reached] * t[reached]).sum() / pop[reached].sum())
-        inside = float(pop[reached & (t <= df["target_min"])].sum())
+        inside = float(pop[reached & (t <= df["target_min"].to_numpy(dtype=float))].sum())
         return {**base, "average_response_min": round(avg, 1),
                 "share_within_target": round(inside / pop.sum(), 3),
                 "people_within_target": int(inside)}

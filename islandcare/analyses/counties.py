@@ -38,7 +38,10 @@ def county_table(area: Area, places: pd.DataFrame) -> list[dict]:
     ``places`` is the report's place table (with ``status``). The last row, ``code`` equal to
     the area's code, is the sum of the county rows: every village is in exactly one county.
     """
-    vil = places[places["unit"] == "village"]
+    # the columns read here, before selecting rows (a wide table's row selection copies every column)
+    few = places[[c for c in ("unit", "township_code", "node", "status", "settlement_class", "response_min",
+                              "response_status") if c in places]]
+    vil = few[few["unit"] == "village"]
     county = vil["township_code"].map(county_of)
     tw = area.layers["townships"]
     tw_county = tw["code"].map(county_of)

@@ -26,7 +26,7 @@ from islandcare.analyses.rules import (
     Outcome,
     Rule,
     evaluate,
-    live_facilities,
+    live_rows,
     place_indices,
     rule_sources,
 )
@@ -89,8 +89,8 @@ def circles_for(area: Area) -> list[Circle]:
 def facility_sources(area: Area, net: Network, kinds: tuple[str, ...], *,
                      include_planned: bool = False) -> list[str]:
     """Network nodes of the facilities of some kinds that are on the network (see :func:`live_facilities`)."""
-    live = live_facilities(area, kinds=kinds, include_planned=include_planned, net=net)
-    return [nodes.facility_node(f) for f in live["facility_id"]]
+    ids = area.layers["facilities"]["facility_id"].to_numpy()  # the ids only: no selection of the layer's rows
+    return [nodes.facility_node(f) for f in ids[live_rows(area, kinds=kinds, include_planned=include_planned, net=net)]]
 
 
 def evaluate_circle(area: Area, places: pd.DataFrame, nets: NetworkCache, circle: Circle, *,
@@ -185,11 +185,14 @@ def _legs(cols: dict[str, np.ndarray], res: Outcome, area: Area, net: Network, n
 
 def status_counts(table: pd.DataFrame) -> pd.DataFrame:
     """Per township: villages covered / underserved / unknown, and the seat's status and people."""
-    vil = table[table["unit"] == "village"]
-    counts = (vil.pivot_table(index=["township_code", "township"], columns="status",
-                              values="code", aggfunc="count", fill_value=0)
+    # the few columns it reads, before selecting rows (a wide table's row selection copies every column)
+    cols = table[["unit", "code", "township_code", "township", "status", "minutes", "population",
+                  "population_year"]]
+    vil = cols[cols["unit"] == "village"]
+    counts = (vil.groupby(["township_code", "township", "status"])["code"].count()
+              .unstack("status", fill_value=0)
               .reindex(columns=list(STATUSES), fill_value=0))
-    seats = table[table["unit"] == "township_seat"].set_index("township_code")
+    seats = cols[cols["unit"] == "township_seat"].set_index("township_code")
     counts = counts.reset_index()
     counts["villages"] = counts[list(STATUSES)].sum(axis=1)
     counts["seat_status"] = counts["township_code"].map(seats["status"])

@@ -65,22 +65,23 @@ def data_gaps(rep: AreaReport) -> list[Gap]:
     no_point = pl["location_quality"].eq("none")
     codes = [c for c in pl.columns if c.endswith("reason_code")]  # every rule's (analyses.rules.Unreached)
     sea = pl[codes].eq(Unreached.NO_LINK_IN_DATA.value).any(axis=1) if codes else pd.Series(False, index=pl.index)
-    approx = fac[fac["location_quality"].eq("approximate") & fac.geometry.notna()]
-    on_approx = pl["nearest_facility"].isin(set(approx["name"])) if "nearest_facility" in pl else no_point & False
-    fac_none = fac[fac.geometry.isna() | fac.geometry.is_empty]
+    # masks of the facilities, not selections of their rows (a GeoDataFrame's is slow)
+    approx = (fac["location_quality"].eq("approximate") & fac.geometry.notna()).to_numpy()
+    approx_names = set(fac["name"].to_numpy()[approx])
+    on_approx = pl["nearest_facility"].isin(approx_names) if "nearest_facility" in pl else no_point & False
+    fac_none = fac.geometry.isna() | fac.geometry.is_empty
     gaps = [
         Gap("no_point", int((no_point & pl["unit"].eq("village")).sum()), int(no_point.sum()), "villages"),
         Gap("no_sea_link", int(sea.sum()), int(sea.sum()), "sealinks"),
-        Gap("approximate_facility", len(approx), int(on_approx.sum()), "facilities"),
-        Gap("facility_no_point", len(fac_none), 0, "facilities"),
+        Gap("approximate_facility", int(approx.sum()), int(on_approx.sum()), "facilities"),
+        Gap("facility_no_point", int(fac_none.sum()), 0, "facilities"),
     ]
     norm = rep.norm
     if norm is not None and len(norm):
         missing = norm["present"].isna()
         if missing.any():
             codes = norm["township_code"].fillna("").astype(str)
-            seats = pl[pl["unit"].eq("township_seat")]
-            seat_codes = seats["code"].astype(str)
+            seat_codes = pl.loc[pl["unit"].eq("township_seat"), "code"].astype(str)
             if (codes[missing] == "").any():  # "the rest of the area": every seat not named
                 blocked = int((~seat_codes.isin(set(codes[~missing]) - {""})).sum())
             else:

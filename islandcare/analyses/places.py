@@ -52,7 +52,10 @@ def places(area: Area) -> pd.DataFrame:
     vil = area.layers["villages"]
     # town or countryside by the area file's rule (official 2016 class, else register suffix)
     cls, rule = village_classes(vil, area.config) if len(vil) else ([], [])
-    for k, v in enumerate(vil.to_dict("records")):  # rows as dicts: faster than iterrows
+    # rows as dicts (faster than iterrows) of the columns read here (the layer has more)
+    vil_cols = [c for c in ("code", "name", "township_code", "township", "population", "population_year",
+                            "location_quality", "location_note", "geometry") if c in vil]
+    for k, v in enumerate(vil[vil_cols].to_dict("records")):
         has = _has_point(v["geometry"])
         rows.append({"unit": "village", "code": v["code"], "name": v["name"],
                      "township_code": v["township_code"], "township": v["township"],
@@ -67,7 +70,9 @@ def places(area: Area) -> pd.DataFrame:
     seat = area.config.get("area.county_seat_township")
     listed = area.config.get("settlement_class.urban_townships")
     urban = {seat} if listed is None else set(listed)  # an empty list says: no township is urban
-    for t in tw.to_dict("records"):
+    tw_cols = [c for c in ("code", "name", "population", "population_year", "location_quality", "geometry",
+                           "outlying_island") if c in tw]
+    for t in tw[tw_cols].to_dict("records"):
         has = _has_point(t["geometry"])
         pop = t.get("population")
         rows.append({"unit": "township_seat", "code": t["code"], "name": t["name"],

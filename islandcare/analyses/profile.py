@@ -78,7 +78,9 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
     if nets.hour is not None:  # the profile runs over the day, whatever hour the report was asked for
         nets = NetworkCache(area)
     T = departures(area)
-    on = places[places["node"].notna()].reset_index(drop=True)
+    # places with a point, and the columns read here
+    on = places.loc[places["node"].notna(), ["code", "unit", "name", "settlement_class", "node"]].reset_index(drop=True)
+    node = on["node"].to_numpy()
     out = {"primary_care_min": np.full((len(T), len(on)), np.nan),
            "response_min": np.full((len(T), len(on)), np.nan),
            "county_min": np.full((len(T), len(on)), np.nan)}
@@ -97,12 +99,12 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
         for cls, (lim, mode) in circle.limits.items():
             rows = np.flatnonzero(on["settlement_class"].to_numpy() == cls)
             eng, net = clock(Scenario(profile=mode))
-            rows = np.array([i for i in rows if net.has(on.at[i, "node"])], dtype=np.int64)
+            rows = np.array([i for i in rows if net.has(node[i])], dtype=np.int64)
             limit[rows] = lim
             srcs = facility_sources(area, net, circle.kinds)
             if len(rows) and srcs:
                 out["primary_care_min"][:, rows] = eng.minutes_to(
-                    srcs, [on.at[i, "node"] for i in rows], depart=T)
+                    srcs, [node[i] for i in rows], depart=T)
     # day-only flights: the air network while the sun is up, the grounded one after dark
     day = np.array([flies_at(cfg, t / 60.0) for t in T])
     response = ResponseRule.of(area)
@@ -113,8 +115,8 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
         if not len(sel):
             continue
         eng, net = clock(sc)
-        cols = np.array([i for i in range(len(on)) if net.has(on.at[i, "node"])], dtype=np.int64)
-        nodes = [on.at[i, "node"] for i in cols]
+        cols = np.array([i for i in range(len(on)) if net.has(node[i])], dtype=np.int64)
+        nodes = [node[i] for i in cols]
         bases = rule_sources(response, area, net)
         srcs, delays = list(bases.nodes), list(bases.delays)
         if srcs and len(cols):
@@ -140,11 +142,19 @@ def day_profile(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.Data
 
 def profile_summary(profile: pd.DataFrame) -> pd.DataFrame:
     """Per place (``unit``, ``code``): median, 90th percentile, worst, share of the day inside."""
+    # each place's rows (places in order of first appearance), then plain arrays per column
+    group, keys = pd.factorize(pd.MultiIndex.from_arrays([profile["unit"], profile["code"]]))
+    order = np.argsort(group, kind="stable")
+    starts = np.searchsorted(group[order], np.arange(len(keys) + 1))
+    minutes = {m: profile[f"{m}_min"].to_numpy(dtype=float) for m in MEASURES}
+    limits = {"primary_care": profile["primary_care_limit"].to_numpy(dtype=float),
+              "response": profile["response_target"].to_numpy(dtype=float)}
     rows = []
-    for (unit, code), g in profile.groupby(["unit", "code"], sort=False):
+    for k, (unit, code) in enumerate(keys):
+        at = order[starts[k]:starts[k + 1]]
         row = {"unit": unit, "code": code}
         for m in MEASURES:
-            v = g[f"{m}_min"].to_numpy(dtype=float)
+            v = minutes[m][at]
             known = ~np.isnan(v)
             if not known.any():
                 row.update({f"{m}_median_min": np.nan, f"{m}_p90_min": np.nan, f"{m}_worst_min": np.nan})
@@ -153,12 +163,12 @@ def profile_summary(profile: pd.DataFrame) -> pd.DataFrame:
                 continue
             v = v[known]
             # inverted-CDF quantiles: a departure's own minutes, never an average with inf
-            row[f"{m}_median_min"] = float(np.quantile(v, 0.5, method="inverted_cdf"))
-            row[f"{m}_p90_min"] = float(np.quantile(v, 0.9, method="inverted_cdf"))
+            median, p90 = np.quantile(v, [0.5, 0.9], method="inverted_cdf")
+            row[f"{m}_median_min"] = float(median)
+            row[f"{m}_p90_min"] = float(p90)
             row[f"{m}_worst_min"] = float(v.max())
             if m != "county":
-                lim = (g["primary_care_limit"] if m == "primary_care" else g["response_target"]
-                       ).to_numpy(dtype=float)[known]
+                lim = limits[m][at][known]
                 row[f"{m}_share_of_day"] = float(np.mean(v <= lim)) if np.isfinite(lim).all() else np.nan
         rows.append(row)
     return pd.DataFrame(rows)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from islandcare.analyses.rules import kept_on_area, live_facilities
+from islandcare.analyses.rules import kept_on_area, live_rows, place_indices, place_minutes
 from islandcare.data.pack import Area
 from islandcare.network import nodes
 from islandcare.network.assemble import NetworkCache
@@ -68,14 +68,13 @@ def referral_times(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd.D
             sc = Scenario(profile="ambulance", **{**s_changes, **m_changes})
             net = nets.get(sc)
             rev = net.reverse_engine
+            at = place_indices(rev, out["node"])  # each place's node on this network, -1 where none
             for role, hnode in hospitals.items():
                 col = f"{role}_{modes}_{scen}"
                 if not net.has(hnode):
                     out[col] = np.nan
                     continue
-                row = rev.times([hnode])[0]
-                out[col] = [float(row[rev.node_index[n]]) if n is not None and n in rev.node_index
-                            else np.nan for n in out["node"]]
+                out[col] = place_minutes(rev.times([hnode])[0], at)
     return out
 
 
@@ -83,15 +82,15 @@ def helipad_coverage(area: Area, places: pd.DataFrame, nets: NetworkCache) -> pd
     """Road minutes from each place to its nearest helipad, and whether within the area's minutes."""
     limit = float(area.config.get("air.helipad_coverage_minutes"))
     net = nets.get(Scenario(profile="drive"))
-    pads = [nodes.facility_node(f) for f in live_facilities(area, kinds=("helipad",), net=net)["facility_id"]]
+    ids = area.layers["facilities"]["facility_id"].to_numpy()  # the ids only: no selection of the layer's rows
+    pads = [nodes.facility_node(f) for f in ids[live_rows(area, kinds=("helipad",), net=net)]]
     out = places[["unit", "code", "name", "township", "node"]].copy()
     out["helipad_min"] = np.nan
     out["helipad_limit"] = limit
     if pads:
         rev = net.reverse_engine
         near = rev.nearest(pads)
-        out["helipad_min"] = [float(near.minutes[rev.node_index[n]]) if n is not None and n in rev.node_index
-                              else np.nan for n in out["node"]]
+        out["helipad_min"] = place_minutes(near.minutes, place_indices(rev, out["node"]))
     out["helipad_covered"] = out["helipad_min"] <= limit
     return out
 
@@ -125,9 +124,7 @@ def relocation_effect(area: Area, places: pd.DataFrame,
         out = places[["unit", "code", "name", "township", "population", "node"]].copy()
         for label, net in (("before_min", before_net), ("after_min", after_net)):
             rev = net.reverse_engine
-            t = rev.times([node])[0]
-            out[label] = [float(t[rev.node_index[n]]) if n is not None and n in rev.node_index else np.nan
-                          for n in out["node"]]
+            out[label] = place_minutes(rev.times([node])[0], place_indices(rev, out["node"]))
         out["change_min"] = out["after_min"] - out["before_min"]
         out["facility"] = mv["facility"]
         out["moves_to"] = mv["to"]

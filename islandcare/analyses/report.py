@@ -122,19 +122,29 @@ class AreaReport:
         return self.places[self.places["status"] == "underserved"]
 
 
-def _quality(row: pd.Series) -> str:
+def _quality(*, location_quality: object, modelled_leg: object, unit: object, population_year: object) -> str:
+    """One place's data quality flags, from its columns of the same names."""
     flags = []
-    if row["location_quality"] == "none":
+    if location_quality == "none":
         flags.append("no point")
-    elif row["location_quality"] == "approximate":
+    elif location_quality == "approximate":
         flags.append("approximate point")
-    if row.get("modelled_leg"):
+    if modelled_leg:
         flags.append("time rests on a modelled leg")
-    if row["unit"] == "township_seat":
+    if unit == "township_seat":
         flags.append("township population placed at its seat")
-    if row["unit"] == "township_seat" and str(row.get("population_year")) in ("not stated", "None", "nan"):
+    if unit == "township_seat" and str(population_year) in ("not stated", "None", "nan"):
         flags.append("population year not stated")
     return "; ".join(flags)
+
+
+def _qualities(places: pd.DataFrame) -> pd.Series:
+    """Per place: its data quality flags (:func:`_quality`), column by column rather than row by row."""
+    none = pd.Series(None, index=places.index, dtype=object)  # a column the table does not have
+    flags = [_quality(location_quality=q, modelled_leg=m, unit=u, population_year=y)
+             for q, m, u, y in zip(places["location_quality"], places.get("modelled_leg", none), places["unit"],
+                                   places.get("population_year", none), strict=True)]
+    return pd.Series(flags, index=places.index)
 
 
 def analysis_steps(area: Area) -> int:
@@ -160,7 +170,8 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     nets = NetworkCache(area, hour=hour)
     places = make_places(area)
     report = AreaReport(area=area, places=places, hour=hour, nets=nets)
-    merged = places.copy()
+    # the report's columns after the places' own, in order: one frame built at the end, not column by column
+    new: dict[str, object] = {}
     fail_rules: list[list[str]] = [[] for _ in range(len(places))]
     unknown_rules: list[list[str]] = [[] for _ in range(len(places))]
     reasons: list[list[str]] = [[] for _ in range(len(places))]
@@ -183,15 +194,11 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
                 if geom is not None:
                     polys[cls] = geom
         report.circles[circle.key] = CircleResult(circle, table, polys)
-        merged[f"{circle.key}_min"] = table["minutes"]
-        merged[f"{circle.key}_limit"] = table["limit"]
-        merged[f"{circle.key}_mode"] = table["mode"]
-        merged[f"{circle.key}_status"] = table["status"]
-        merged[f"{circle.key}_reason_code"] = table["reason_code"]
-        merged[f"{circle.key}_basis"] = table["basis"]
+        for col in ("minutes", "limit", "mode", "status", "reason_code", "basis"):
+            new[f"{circle.key}_{'min' if col == 'minutes' else col}"] = table[col]
         if len(report.circles) == 1:  # the first circle (primary care, circles_for) gives the nearest facility
-            merged["nearest_facility"] = table["facility"]
-            merged["modelled_leg"] = table["modelled_leg"]
+            new["nearest_facility"] = table["facility"]
+            new["modelled_leg"] = table["modelled_leg"]
         for i, (st, why) in enumerate(zip(table["status"], table["reason"], strict=True)):
             if st == "underserved":
                 fail_rules[i].append(circle.key)
@@ -203,11 +210,8 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     resp = response_times(area, places, nets)
     report.response, report.response_rule = resp.table, resp.bases_rule
     report.response_summary = response_summary(resp.table)
-    merged["response_min"] = resp.table["response_min"]
-    merged["response_modes"] = resp.table["response_modes"]
-    merged["response_status"] = resp.table["response_status"]
-    merged["response_reason_code"] = resp.table["response_reason_code"]
-    merged["response_basis"] = resp.table["response_basis"]
+    for col in ("response_min", "response_modes", "response_status", "response_reason_code", "response_basis"):
+        new[col] = resp.table[col]
     for i, (st, why) in enumerate(zip(resp.table["response_status"], resp.table["response_reason"], strict=True)):
         if st == "underserved":
             fail_rules[i].append("ambulance_response")
@@ -220,31 +224,32 @@ def analyse_area(area: Area, *, with_polygons: bool = True, hour: float | None =
     say("land-sea-air referral")
     report.referral = referral_times(area, places, nets)
     for col in ("county_land_sea_day", "county_air_day", "county_best_day", "referral_best_day"):
-        merged[col] = report.referral.get(col, np.nan)
+        new[col] = report.referral.get(col, np.nan)
     report.helipads = helipad_coverage(area, places, nets)
     say("planned hospital moves")
     report.relocations = relocation_effect(area, places, nets)
-    merged["helipad_min"] = report.helipads["helipad_min"]
+    new["helipad_min"] = report.helipads["helipad_min"]
     say("day profile")
     if with_profile:
         report.profile = day_profile(area, places, nets)
         per_place = profile_summary(report.profile).set_index(["unit", "code"])
         # one reindex on (unit, code): places the profile has no row for get NaN
-        aligned = per_place.reindex(pd.MultiIndex.from_arrays([merged["unit"], merged["code"]]))
+        aligned = per_place.reindex(pd.MultiIndex.from_arrays([places["unit"], places["code"]]))
         for col in per_place.columns:
-            merged[col] = aligned[col].to_numpy()
+            new[col] = aligned[col].to_numpy()
     status = []
     for f, u in zip(fail_rules, unknown_rules, strict=True):
         status.append("underserved" if f else ("unknown" if u else "covered"))
-    merged["status"] = status
+    new["status"] = status
+    merged = pd.concat([places, pd.DataFrame(new, index=places.index)], axis=1)
     basis_cols = [c for c in merged.columns if c.endswith("_basis")]
     # the weakest data under any rule of the verdict
-    merged["basis"] = [weakest(row) for row in merged[basis_cols].itertuples(index=False)]
+    merged["basis"] = [weakest(bases) for bases in zip(*(merged[c] for c in basis_cols), strict=True)]
     merged["verdict"] = [verdict_label(st, b) for st, b in zip(merged["status"], merged["basis"], strict=True)]
     merged["failing_rules"] = [", ".join(f) for f in fail_rules]
     merged["unknown_rules"] = [", ".join(u) for u in unknown_rules]
     merged["reason"] = ["; ".join(dict.fromkeys(r)) for r in reasons]
-    merged["data_quality"] = merged.apply(_quality, axis=1)
+    merged["data_quality"] = _qualities(merged)
     report.places = merged
     report.summary = _summary(report)
     return report
@@ -254,11 +259,14 @@ def _summary(rep: AreaReport) -> dict:
     area = rep.area
     cfg = area.config
     pl = rep.places
-    vil = pl[pl["unit"] == "village"]
-    seats = pl[pl["unit"] == "township_seat"]
+    # the columns read here, before selecting rows (a wide table's row selection copies every column)
+    few = pl[["unit", "status", "basis", "node", "settlement_class", "class_rule"]]
+    vil = few[few["unit"] == "village"]
+    seats = few[few["unit"] == "township_seat"]
     circles = {}
     for key, res in rep.circles.items():
-        t = res.table
+        t = res.table[["unit", "code", "name", "township_code", "township", "status", "basis", "minutes",
+                       "population", "population_year"]]
         tv, ts = t[t["unit"] == "village"], t[t["unit"] == "township_seat"]
         pop = pd.to_numeric(ts["population"], errors="coerce")
         circles[key] = {
@@ -276,7 +284,7 @@ def _summary(rep: AreaReport) -> dict:
                 s: int(pd.to_numeric(tv.loc[tv["status"] == s, "population"], errors="coerce").sum())
                 for s in ("covered", "underserved", "unknown")},
             "by_township": status_counts(t).to_dict(orient="records"),
-            "reached_land_km2": {c: round(float(_km2(g, cfg.utm_epsg)), 1) for c, g in res.polygons.items()},
+            "reached_land_km2": {c: round(km2, 1) for c, km2 in _km2(res.polygons, cfg.utm_epsg).items()},
         }
     hosp = hospital_nodes(area)
     if rep.helipads is None:
@@ -327,10 +335,10 @@ def _profile_summary(rep: AreaReport) -> dict:
         if col not in pl:
             continue
         share = pd.to_numeric(pl[col], errors="coerce")
-        part = pl[(share > 0) & (share < 1)]
+        part = pl.loc[(share > 0) & (share < 1), ["name", "unit", "code", col]]
         out[f"{m}_part_of_day"] = [{"name": str(r["name"]), "unit": r["unit"], "code": r["code"],
                                      "share_of_day": round(float(r[col]), 3)}
-                                    for _, r in part.iterrows()]
+                                    for r in part.to_dict("records")]
     return out
 
 
@@ -342,10 +350,12 @@ def _assumed(table: pd.DataFrame) -> pd.Series:
 
 def _counts(table: pd.DataFrame) -> dict[str, int]:
     """Places per status, with ``covered`` split into on data and assumed."""
-    out = {s: int((table["status"] == s).sum()) for s in ("covered", "underserved", "unknown")}
-    flag = _assumed(table)
-    out["covered_on_data"] = int((flag == False).sum())  # noqa: E712 (a None means not covered)
-    out["covered_assumed"] = int((flag == True).sum())  # noqa: E712
+    status = table["status"].to_numpy(dtype=object)
+    out = {s: int((status == s).sum()) for s in ("covered", "underserved", "unknown")}
+    covered = status == "covered"
+    assumed = table["basis"].to_numpy(dtype=object) == "assumed"  # as _assumed: covered and basis "assumed"
+    out["covered_on_data"] = int((covered & ~assumed).sum())
+    out["covered_assumed"] = int((covered & assumed).sum())
     return out
 
 
@@ -370,12 +380,14 @@ def _relocation_summary(table: pd.DataFrame | None) -> list[dict]:
     return out
 
 
-def _km2(geom: BaseGeometry, epsg: int) -> float:
+def _km2(polygons: dict[str, BaseGeometry], epsg: int) -> dict[str, float]:
+    """Square kilometres of each polygon (lon/lat), projected to ``epsg`` together (each point on its own)."""
     import geopandas as gpd
 
-    if geom.is_empty:
-        return 0.0
-    return float(gpd.GeoSeries([geom], crs=4326).to_crs(epsg).area.iloc[0] / 1e6)
+    drawn = {k: g for k, g in polygons.items() if not g.is_empty}
+    area = gpd.GeoSeries(list(drawn.values()), crs=4326).to_crs(epsg).area.to_numpy() if drawn else []
+    km2 = {k: float(a / 1e6) for k, a in zip(drawn, area, strict=True)}
+    return {k: km2.get(k, 0.0) for k in polygons}
 
 
 def place_frame(rep: AreaReport, *, status: str | None = None):

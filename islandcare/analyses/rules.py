@@ -49,6 +49,7 @@ __all__ = [
     "helipad_rule",
     "inside",
     "live_facilities",
+    "live_rows",
     "place_indices",
     "place_minutes",
     "rule_sources",
@@ -113,20 +114,26 @@ def live_facilities(area: Area, *, kinds: Iterable[str] | None = None, include_p
     DataFrame
         The rows of the area's facilities layer, in its order.
     """
+    # one selection of the rows, by position (a GeoDataFrame's boolean selection is slower)
+    return area.layers["facilities"].iloc[live_rows(area, kinds=kinds, include_planned=include_planned, net=net)]
+
+
+def live_rows(area: Area, *, kinds: Iterable[str] | None = None, include_planned: bool = False,
+              net: Network | None = None) -> np.ndarray:
+    """Positions in the area's facilities layer of the rows :func:`live_facilities` returns (same options)."""
     fac = area.layers["facilities"]
-    keep = pd.Series(True, index=fac.index)
-    if not include_planned:
-        status = fac["status"].fillna("existing") if "status" in fac else pd.Series("existing", index=fac.index)
-        keep &= status == "existing"
+    keep = np.ones(len(fac), dtype=bool)
+    if not include_planned and "status" in fac:  # no status: existing
+        status = fac["status"].to_numpy(dtype=object)
+        keep &= pd.isna(status) | (status == "existing")
     if kinds is not None:
-        keep &= fac["kind"].isin(tuple(kinds))
-    if net is not None:  # one selection of the rows (a GeoDataFrame's is slow), not two
+        wanted = set(kinds)
+        keep &= np.array([k in wanted for k in fac["kind"]], dtype=bool)
+    if net is not None:
         ids = fac["facility_id"].to_numpy()
-        on_net = np.zeros(len(fac), dtype=bool)
-        for i in np.flatnonzero(keep.to_numpy()):
-            on_net[i] = net.has(nodes.facility_node(ids[i]))
-        keep &= on_net
-    return fac[keep]
+        for i in np.flatnonzero(keep):
+            keep[i] = net.has(nodes.facility_node(ids[i]))
+    return np.flatnonzero(keep)
 
 
 # --- rules ----------------------------------------------------------------------
@@ -352,7 +359,7 @@ def rule_sources(rule: Rule, area: Area, net: Network) -> Sources:
     """Return the sources of a rule on a network: its live facilities (emergency bases with their delays)."""
     if isinstance(rule, ResponseRule):
         bases, _ = emergency_bases(area)
-        bases = bases.loc[np.array([net.has(nodes.facility_node(f)) for f in bases["facility_id"]], dtype=bool)]
+        bases = bases.iloc[[i for i, f in enumerate(bases["facility_id"]) if net.has(nodes.facility_node(f))]]
         own = bases["activation_min"] if "activation_min" in bases else pd.Series(np.nan, index=bases.index)
         # the helicopter's dispatch is already in its air edges
         delays = [0.0 if k == "air_base" else (rule.activation_minutes if pd.isna(o) else float(o))
