@@ -352,10 +352,9 @@ def _counts(table: pd.DataFrame) -> dict[str, int]:
     """Places per status, with ``covered`` split into on data and assumed."""
     status = table["status"].to_numpy(dtype=object)
     out = {s: int((status == s).sum()) for s in ("covered", "underserved", "unknown")}
-    covered = status == "covered"
-    assumed = table["basis"].to_numpy(dtype=object) == "assumed"  # as _assumed: covered and basis "assumed"
-    out["covered_on_data"] = int((covered & ~assumed).sum())
-    out["covered_assumed"] = int((covered & assumed).sum())
+    flag = _assumed(table)
+    out["covered_on_data"] = int((flag == False).sum())  # noqa: E712 (a None means not covered)
+    out["covered_assumed"] = int((flag == True).sum())  # noqa: E712
     return out
 
 
