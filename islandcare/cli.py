@@ -540,6 +540,8 @@ def cmd_serve(args: argparse.Namespace, con: Console) -> int:
         con.info("stopping")
     finally:
         server.server_close()
+        # a warm-up thread still in compiled code when Python exits can crash the process
+        app.wait_warm()
     return EXIT_OK
 
 

@@ -262,6 +262,33 @@ def test_port_in_use_is_an_input_error(server, app, monkeypatch, capsys):
     assert "--port 0" in capsys.readouterr().err
 
 
+def test_serve_stopped_during_the_warm_up_waits_for_it(server, app, monkeypatch):
+    # Python exiting while the warm-up thread is in compiled code can crash the process
+    finished = threading.Event()
+
+    def warm() -> None:
+        time.sleep(0.3)
+        finished.set()
+
+    warming = threading.Thread(target=warm, daemon=True)
+    monkeypatch.setattr(app, "_warming", warming)
+    monkeypatch.setattr(App, "build", classmethod(lambda cls, key, step=None, lang=None: app))
+
+    class Stopped:
+        url = "http://127.0.0.1:0/"
+
+        def serve_forever(self) -> None:
+            warming.start()
+            raise KeyboardInterrupt
+
+        def server_close(self) -> None:
+            pass
+
+    monkeypatch.setattr("islandcare.app.make_server", lambda *a, **k: Stopped())
+    assert main(["serve", "--area", "shengsi", "--port", "0", "-q"]) == 0
+    assert finished.is_set()
+
+
 def test_ctrl_c_stops_cleanly():
     proc = subprocess.Popen([sys.executable, "-m", "islandcare.cli", "serve", "--area", "shengsi",
                              "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
